@@ -1,0 +1,59 @@
+"""The crisis safety net: does this message show danger now or suicidal intent?
+
+It runs before topic matching and does not depend on it. The phrases live in
+``knowledge/crisis.yaml`` so staff can add what they hear. Negations ("ik ben niet
+suïcidaal") are removed from the message before the phrases are looked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.analysis import Analysis
+from bot.core.model import CrisisLexicon
+from bot.core.phrases import Pattern, PatternIndex, compile_pattern, span
+
+
+@dataclass(frozen=True)
+class CrisisFinding:
+    danger: bool
+    suicide: bool
+
+    @property
+    def any(self) -> bool:
+        return self.danger or self.suicide
+
+
+class CrisisDetector:
+    def __init__(self, lexicon: CrisisLexicon) -> None:
+        self._index: PatternIndex[str] = PatternIndex()
+        for kind, group in (("danger", lexicon.danger), ("suicide", lexicon.suicide)):
+            for phrases in group.values():
+                for phrase in phrases:
+                    pattern = compile_pattern(phrase)
+                    if pattern is not None:
+                        self._index.add(pattern, kind)
+        self._negations: list[Pattern] = [
+            p for phrases in lexicon.negations.values() for n in phrases
+            if (p := compile_pattern(n)) is not None
+        ]
+        self._shouted = frozenset(w.lower() for w in lexicon.shouted)
+
+    def without_negations(self, analysis: Analysis) -> Analysis:
+        """The analysis with negated phrases ("not suicidal") taken out."""
+        toks, stems_ = list(analysis.tokens), list(analysis.stems)
+        changed = False
+        for pattern in self._negations:
+            while (found := span(pattern, toks, stems_)) is not None:
+                del toks[found.start : found.stop]
+                del stems_[found.start : found.stop]
+                changed = True
+        if not changed:
+            return analysis
+        return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text)
+
+    def check(self, analysis: Analysis) -> CrisisFinding:
+        """Look for danger and suicide phrases in an analysis without negations."""
+        kinds = set(self._index.search(analysis.tokens, analysis.stems))
+        danger = "danger" in kinds or not self._shouted.isdisjoint(analysis.shouted)
+        return CrisisFinding(danger=danger, suicide="suicide" in kinds)

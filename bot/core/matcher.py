@@ -1,0 +1,172 @@
+"""Free text -> ranked topics.
+
+Each topic is scored from three kinds of evidence, all taken from the knowledge files:
+keywords (words and phrases that point to the topic, weighted by how few topics share them),
+example phrasings (a light TF-IDF overlap, so unseen wording still lands near its topic) and
+signals (combinations of concepts such as *assault* + *recent*). A crisis found by
+:mod:`bot.core.crisis` lifts the emergency or suicide topic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.core.analysis import Analysis, Analyzer
+from bot.core.model import LANGS, KnowledgeBase, Lang
+from bot.core.phrases import PatternIndex, compile_pattern
+from bot.core.text import STOPWORDS, stems, tokens
+
+KEYWORD_WEIGHT = 1.0
+PHRASE_WEIGHT = 1.5
+EXAMPLE_WEIGHT = 2.0
+MIN_SCORE = 0.9  # below this nothing fits: the fallback
+CLARIFY_RATIO = 0.85  # the runner-up this close to the best: ask which one is meant
+
+_AGE_BEFORE = frozenset({"ben", "am", "age", "aged", "van", "is", "was", "of", "leeftijd"})
+_AGE_AFTER = frozenset({"jaar", "years", "year", "jarige", "jr", "jaar"})
+_MINOR_WORDS = re.compile(r"^(minderjarig\w*|minor|underage|tiener\w*|teen|teenager)$")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Topic ids with their scores, best first; empty when nothing fits."""
+
+    scored: tuple[tuple[str, float], ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [tid for tid, _ in self.scored]
+
+    @property
+    def best(self) -> str | None:
+        return self.scored[0][0] if self.scored else None
+
+    @property
+    def close_call(self) -> bool:
+        return len(self.scored) >= 2 and self.scored[1][1] >= CLARIFY_RATIO * self.scored[0][1]
+
+
+@dataclass(frozen=True)
+class _Term:
+    topic: str
+    key: str
+    weight: float
+
+
+def mentions_minor(analysis: Analysis) -> bool:
+    """True when the message says someone is under 18 ("ik ben 14", "my son of 12", "15yo")."""
+    toks = analysis.tokens
+    for i, tok in enumerate(toks):
+        if _MINOR_WORDS.match(tok):
+            return True
+        if not tok.isdigit() or not 3 <= int(tok) <= 17:
+            continue
+        before = toks[i - 1] if i else ""
+        after = toks[i + 1] if i + 1 < len(toks) else ""
+        if before in _AGE_BEFORE or after in _AGE_AFTER or (after == "years" and i + 2 < len(toks)):
+            return True
+    return False
+
+
+class Matcher:
+    """Ranks the topics of one knowledge base for a message. Build once, use for every message."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+        self._keywords: PatternIndex[_Term] = PatternIndex()
+        self._concepts: PatternIndex[str] = PatternIndex()
+        words: dict[Lang, set[str]] = {lang: set() for lang in LANGS}
+
+        spread: Counter[str] = Counter()
+        entries: list[tuple[str, str, Lang]] = []
+        for topic in kb.topics.values():
+            seen: set[str] = set()
+            for lang in LANGS:
+                for kw in topic.keywords.get(lang, ()):
+                    key = " ".join(kw.split()).lower()
+                    entries.append((topic.id, kw, lang))
+                    if key not in seen:
+                        seen.add(key)
+                        spread[key] += 1
+        for topic_id, kw, lang in entries:
+            pattern = compile_pattern(kw)
+            if pattern is None:
+                continue
+            key = " ".join(kw.split()).lower()
+            base = PHRASE_WEIGHT if len(pattern.steps) > 1 else KEYWORD_WEIGHT
+            self._keywords.add(pattern, _Term(topic_id, key, base / math.sqrt(spread[key])))
+            words[lang].update(w.text for w, _ in pattern.steps)
+
+        for name, by_lang in kb.concepts.items():
+            for lang, terms in by_lang.items():
+                for term in terms:
+                    pattern = compile_pattern(term)
+                    if pattern is not None:
+                        self._concepts.add(pattern, name)
+                        words[lang].update(w.text for w, _ in pattern.steps)
+        for group in (kb.crisis.danger, kb.crisis.suicide, kb.crisis.negations):
+            for lang, phrases in group.items():
+                for phrase in phrases:
+                    pattern = compile_pattern(phrase)
+                    if pattern is not None:
+                        words[lang].update(w.text for w, _ in pattern.steps if not w.prefix)
+
+        # Example phrasings: per topic, in how many of its examples each content stem occurs.
+        self._example_tf: dict[str, dict[str, float]] = {}
+        df: Counter[str] = Counter()
+        for topic in kb.topics.values():
+            counts: Counter[str] = Counter()
+            n = 0
+            for lang in LANGS:
+                for example in topic.examples.get(lang, ()):
+                    toks = tokens(example)
+                    words[lang].update(toks)
+                    n += 1
+                    counts.update({s for t in toks if t not in STOPWORDS for s in stems(t)[:1]})
+            self._example_tf[topic.id] = {s: c / max(n, 1) for s, c in counts.items()}
+            df.update(counts.keys())
+        n_topics = max(len(kb.topics), 1)
+        self._idf = {s: math.log(1 + n_topics / d) for s, d in df.items()}
+        self.analyzer = Analyzer(words["nl"], words["en"])
+
+    def concepts(self, analysis: Analysis) -> set[str]:
+        found = set(self._concepts.search(analysis.tokens, analysis.stems))
+        if mentions_minor(analysis):
+            found.add("minor")
+        return found
+
+    def rank(self, analysis: Analysis, boost: dict[str, float] | None = None) -> Ranking:
+        scores: defaultdict[str, float] = defaultdict(float)
+        for term in {(t.topic, t.key): t for t in self._keywords.search(
+            analysis.tokens, analysis.stems
+        )}.values():
+            scores[term.topic] += term.weight
+
+        content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
+                   if t not in STOPWORDS}
+        if content:
+            norm = 1.0 / math.sqrt(len(content))
+            for topic_id, tf in self._example_tf.items():
+                overlap = sum(tf.get(s, 0.0) * self._idf.get(s, 0.0) for s in content)
+                if overlap:
+                    scores[topic_id] += EXAMPLE_WEIGHT * overlap * norm
+
+        found = self.concepts(analysis)
+        for topic in self._kb.topics.values():
+            for signal in topic.signals:
+                if all(c in found for c in signal.concepts):
+                    scores[topic.id] += signal.weight
+        for topic_id, extra in (boost or {}).items():
+            if topic_id in self._kb.topics:
+                scores[topic_id] += extra
+
+        ranked = sorted(
+            ((tid, round(score, 4)) for tid, score in scores.items() if score > 0),
+            key=lambda item: (-item[1], item[0]),
+        )
+        if not ranked or ranked[0][1] < MIN_SCORE:
+            return Ranking(())
+        return Ranking(tuple(ranked))

@@ -1,0 +1,187 @@
+"""Reply composition: the words a person sees, in Dutch or English, with the right contacts.
+
+Numbers and opening hours always come from the service files (each with a source and a
+check date); the fixed sentences here hold no facts about services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.core.model import Contact, Hours, KnowledgeBase, Lang, Service, Topic
+
+ChoiceKind = Literal["topic", "url", "menu", "language"]
+
+# Offered when nothing fits and at /start, in this order.
+MENU_TOPICS = (
+    "acute-assault",
+    "past-assault",
+    "bystander",
+    "support-someone",
+    "talk-to-someone",
+    "report-police",
+)
+# The people to turn to when a reply would otherwise have none: both day and night.
+HUMAN_SERVICES = ("csg", "luisterlijn")
+
+_DAYS: dict[Lang, tuple[str, ...]] = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+PHRASES: dict[str, dict[Lang, str]] = {
+    "danger": {
+        "nl": "⚠️ Ben je nu in gevaar? Bel meteen {phone}.",
+        "en": "⚠️ Are you in danger right now? Call {phone} straight away.",
+    },
+    "suicide": {
+        "nl": "⚠️ Denk je aan zelfdoding? Je hoeft dit niet alleen te dragen. "
+        "Bel {phones} of chat via {site}: gratis, dag en nacht, anoniem. "
+        "In direct gevaar: bel {emergency}.",
+        "en": "⚠️ Are you thinking about suicide? You do not have to carry this alone. "
+        "Call {phones} or chat via {site}: free, day and night, anonymous. "
+        "In immediate danger: call {emergency}.",
+    },
+    "contacts": {"nl": "Hier kun je terecht:", "en": "Where you can go:"},
+    "human": {
+        "nl": "Liever met een mens praten? Dat kan dag en nacht:",
+        "en": "Would you rather talk to a person? You can, day and night:",
+    },
+    "fallback": {
+        "nl": "Sorry, ik begrijp niet goed wat je bedoelt. Je mag het in je eigen woorden "
+        "nog eens proberen, of kies hieronder wat het beste past:",
+        "en": "Sorry, I don't quite understand what you mean. You can try again in your "
+        "own words, or choose what fits best below:",
+    },
+    "greeting": {
+        "nl": "Hoi, fijn dat je er bent. Je kunt hier in je eigen woorden vertellen wat er "
+        "is gebeurd of wat je wilt weten. Je hoeft je naam niet te noemen.",
+        "en": "Hi, good that you are here. You can tell me in your own words what happened "
+        "or what you want to know. You do not need to give your name.",
+    },
+    "thanks": {
+        "nl": "Graag gedaan. Zorg goed voor jezelf. Je kunt altijd terugkomen.",
+        "en": "You're welcome. Take good care of yourself. You can always come back.",
+    },
+    "clarify": {
+        "nl": "Ik wil je zo goed mogelijk helpen. Gaat het vooral over:\n1. {a}\n2. {b}\n"
+        "Typ 1 of 2, of vertel iets meer.",
+        "en": "I want to help you as well as I can. Is it mostly about:\n1. {a}\n2. {b}\n"
+        "Type 1 or 2, or tell me a bit more.",
+    },
+    "closed": {
+        "nl": "{name} is nu gesloten. Dag en nacht bereikbaar: {alt}.",
+        "en": "{name} is closed right now. Open day and night: {alt}.",
+    },
+    "related": {"nl": "Misschien wil je ook weten:", "en": "You may also want to know:"},
+    "always": {"nl": "dag en nacht", "en": "day and night"},
+    "open_now": {"nl": "nu open", "en": "open now"},
+    "closed_now": {"nl": "nu gesloten", "en": "closed now"},
+    "call": {"nl": "bel", "en": "call"},
+    "or": {"nl": "of", "en": "or"},
+    "menu_title": {"nl": "Waar kan ik je mee helpen?", "en": "What can I help you with?"},
+}
+
+
+def phrase(key: str, lang: Lang, **values: str) -> str:
+    return PHRASES[key][lang].format(**values)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Something a channel may offer as a button: a topic, a link, the menu."""
+
+    kind: ChoiceKind
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    language: Lang
+    topics: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    crisis: bool = False
+    fallback: bool = False
+    clarify: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    shown_topic: str | None = None
+
+
+def _hours_text(hours: Hours, lang: Lang, now: datetime) -> str:
+    if hours.always:
+        return phrase("always", lang)
+    days = _DAYS[lang]
+    spans = ", ".join(
+        f"{days[d]} {start:%H:%M}-{end:%H:%M}" for d, start, end in hours.windows
+    )
+    state = "open_now" if hours.is_open(now.weekday(), now.time()) else "closed_now"
+    return f"{phrase(state, lang)}; {spans}" if spans else phrase(state, lang)
+
+
+def contact_line(contact: Contact, lang: Lang, now: datetime) -> str:
+    """'bel 0800-0188 (gratis, dag en nacht)' or 'chat: https://...'."""
+    notes = [contact.note.get(lang)] if contact.note else []
+    if contact.hours is not None:
+        notes.append(_hours_text(contact.hours, lang, now))
+    suffix = f" ({', '.join(notes)})" if notes else ""
+    if contact.kind == "phone":
+        return f"{phrase('call', lang)} {contact.value}{suffix}"
+    return f"{contact.kind}: {contact.value}{suffix}"
+
+
+def service_block(service: Service, lang: Lang, now: datetime) -> str:
+    lines = [f"• {service.name.get(lang)}: {service.about.get(lang)}"]
+    lines.extend(f"  – {contact_line(c, lang, now)}" for c in service.contacts)
+    return "\n".join(lines)
+
+
+def closed_now(service: Service, now: datetime) -> bool:
+    """True when every contact with known hours is closed and none is open without hours."""
+    timed = [c for c in service.contacts if c.kind in ("phone", "chat")]
+    if not timed or any(c.hours is None for c in timed):
+        return False
+    return not any(c.hours is not None and c.hours.is_open(now.weekday(), now.time())
+                   for c in timed)
+
+
+def reachable(service: Service) -> bool:
+    """A person can be reached: a phone line or a chat."""
+    return any(c.kind in ("phone", "chat") for c in service.contacts)
+
+
+def first_contact(service: Service, kind: str) -> Contact | None:
+    return next((c for c in service.contacts if c.kind == kind), None)
+
+
+def crisis_header(kb: KnowledgeBase, lang: Lang, danger: bool, suicide: bool) -> str:
+    """The first lines of a crisis reply: 112 and/or 113 with their numbers from the files."""
+    emergency = kb.services["112"]
+    emergency_phone = first_contact(emergency, "phone")
+    e_number = emergency_phone.value if emergency_phone else emergency.name.get(lang)
+    lines = []
+    if suicide:
+        line = kb.services["113"]
+        phones = [c.value for c in line.contacts if c.kind == "phone"]
+        site = next((c.value for c in line.contacts if c.kind in ("chat", "website")), "")
+        joined = f" {phrase('or', lang)} ".join(phones)
+        lines.append(phrase("suicide", lang, phones=joined, site=site, emergency=e_number))
+    if danger or not suicide:
+        lines.insert(0, phrase("danger", lang, phone=e_number))
+    return "\n".join(lines)
+
+
+def topic_choice(topic: Topic, lang: Lang) -> Choice:
+    return Choice("topic", topic.title.get(lang), topic.id)
+
+
+def service_choices(services: list[Service], lang: Lang) -> tuple[Choice, ...]:
+    out = []
+    for service in services:
+        link = first_contact(service, "chat") or first_contact(service, "website")
+        if link is not None:
+            out.append(Choice("url", service.name.get(lang), link.value))
+    return tuple(out)

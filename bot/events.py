@@ -1,0 +1,45 @@
+"""Anonymous events: what channels report so the municipality can count what people ask about.
+
+An event holds no text, no ids, no names and no time of day: only what kind of thing happened,
+for which topic, in which language, on which channel, and from which campaign (if any).
+The stats store (``bot.stats``) implements :class:`EventSink`; :class:`NullSink` drops events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+EventKind = Literal[
+    "answered",
+    "fallback",
+    "clarification",
+    "crisis",
+    "helpful_yes",
+    "helpful_no",
+    "quick_exit",
+    "menu",
+]
+EVENT_KINDS: tuple[EventKind, ...] = (
+    "answered", "fallback", "clarification", "crisis", "helpful_yes", "helpful_no",
+    "quick_exit", "menu",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    channel: str  # "telegram" or "console"
+    language: str  # "nl" or "en"
+    topic: str | None = None  # a topic id from the knowledge base, never free text
+    source: str | None = None  # a campaign code from the knowledge base's allow-list
+
+
+class EventSink(Protocol):
+    async def record(self, event: Event) -> None:
+        """Count the event; never raise (counting is best effort, answering comes first)."""
+
+
+class NullSink:
+    async def record(self, event: Event) -> None:
+        return None
