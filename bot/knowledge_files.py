@@ -12,6 +12,7 @@ Errors::
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -163,6 +164,27 @@ def kind_of(path: Path, data: Any) -> str | None:
     return None
 
 
+SCHEMA_LINE_PREFIX = "# yaml-language-server: $schema="
+
+
+def schema_line(path: Path, directory: Path, kind: str) -> str:
+    """The first line that lets editors check a file of this kind against our schema."""
+    schema = directory / "schema" / f"{kind}.schema.json"
+    relative = Path(os.path.relpath(schema, path.parent)).as_posix()
+    return f"{SCHEMA_LINE_PREFIX}{relative}"
+
+
+def _schema_line_problem(path: Path, directory: Path, kind: str, name: str) -> Problem | None:
+    """A warning when a file does not start with its schema line (editors then cannot help)."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().rstrip("\r\n")
+    want = schema_line(path, directory, kind)
+    if first == want:
+        return None
+    return Problem(name, 1, f"first line should be '{want}' so editors show mistakes while "
+                            "typing", warning=True)
+
+
 def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
     schema_dir = directory / "schema" if (directory / "schema").is_dir() else DEFAULT_SCHEMA_DIR
     return {
@@ -300,6 +322,9 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
             problems.append(Problem(name, 1, "unknown kind of file: put services in services/, "
                                              "topics in topics/"))
             continue
+        line_problem = _schema_line_problem(path, directory, kind, name)
+        if line_problem is not None:
+            problems.append(line_problem)
         shape = check_shape(data, schemas[kind], name)
         if shape:
             problems.extend(shape)
@@ -336,17 +361,23 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
         elif kind == "campaigns":
             campaigns.update(data["campaigns"])
 
+    # A topic whose own file is broken is reported there, not again at every reference.
+    broken_now = {p.file for p in problems}
+    topic_ids = set(topics) | {
+        Path(f).stem for f in broken_now if Path(f).parent == directory / "topics"
+    }
     for name, data in topic_raw:
-        problems.extend(_check_topic(name, data, services, topics, concepts))
-    if not problems or all(p.warning for p in problems):
+        problems.extend(_check_topic(name, data, services, topic_ids, concepts))
+    broken = {p.file for p in problems}
+    if not any(f.startswith(str(directory / "services")) for f in broken):
         for sid in REQUIRED_SERVICES:
             if sid not in services:
                 problems.append(Problem(str(directory), 0, f"required service {sid!r} is missing"))
-        for tid in REQUIRED_TOPICS:
-            if tid not in topics:
-                problems.append(Problem(str(directory), 0, f"required topic {tid!r} is missing"))
-        if crisis is None:
-            problems.append(Problem(str(directory), 0, "crisis.yaml is missing"))
+    for tid in REQUIRED_TOPICS:
+        if tid not in topics and str(directory / "topics" / f"{tid}.yaml") not in broken:
+            problems.append(Problem(str(directory), 0, f"required topic {tid!r} is missing"))
+    if crisis is None and str(directory / "crisis.yaml") not in broken:
+        problems.append(Problem(str(directory), 0, "crisis.yaml is missing"))
     if crisis is None or any(not p.warning for p in problems):
         return None, problems
     kb = KnowledgeBase(services, topics, concepts, crisis, frozenset(campaigns))
@@ -357,7 +388,7 @@ def _check_topic(
     name: str,
     data: dict[str, Any],
     services: dict[str, Service],
-    topics: dict[str, Topic],
+    topics: set[str],
     concepts: dict[str, dict[Lang, tuple[str, ...]]],
 ) -> list[Problem]:
     out = []

@@ -6,6 +6,7 @@ compounds ("naaktfotos", "hockeyclub") are split into the known words they are m
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,9 +17,8 @@ from bot.core.model import Lang
 from bot.core.text import STOPWORDS, STOPWORDS_EN, STOPWORDS_NL, clean, stems, tokens
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
-_NL_LETTERS = re.compile(r"ij|oe|aa|ee|uu|sch|cht|oo")
-_EN_LETTERS = re.compile(r"th|wh|sh|ing\b|w|y|ght|ea")
 MIN_FUZZY_LEN = 5
+MAX_WORD_LEN = 40
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Analysis:
     """A message as the matcher sees it. Lives only while one message is handled."""
 
     tokens: list[str]
-    stems: list[tuple[str, ...]]
+    stems: list[tuple[str, str]]
     language: Lang
     shouted: frozenset[str]  # words typed in capitals ("HELP", "NU"), folded
     has_text: bool
@@ -35,20 +35,29 @@ class Analysis:
 class Analyzer:
     """Knows the vocabulary of the knowledge base, corrects tokens towards it, guesses language."""
 
-    def __init__(self, words_nl: Iterable[str], words_en: Iterable[str]) -> None:
+    def __init__(
+        self,
+        words_nl: Iterable[str],
+        words_en: Iterable[str],
+        texts_nl: Iterable[str] = (),
+        texts_en: Iterable[str] = (),
+    ) -> None:
         self._nl = frozenset(words_nl) - STOPWORDS
         self._en = frozenset(words_en) - STOPWORDS
+        self._trigrams = _TrigramModel(texts_nl, texts_en)
         vocab = self._nl | self._en
         self._vocab = vocab
         self._vocab_list = sorted(w for w in vocab if len(w) >= 4)
-        self._known_stems = frozenset(s for w in vocab for s in stems(w))
+        self._known_nl = frozenset(stems(w)[0] for w in vocab)
+        self._known_en = frozenset(stems(w)[1] for w in vocab)
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def known(self, token: str) -> bool:
         return (
             token in self._vocab
             or token in STOPWORDS
-            or not self._known_stems.isdisjoint(stems(token))
+            or stems(token)[0] in self._known_nl
+            or stems(token)[1] in self._known_en
         )
 
     def correct(self, token: str) -> tuple[str, ...]:
@@ -62,12 +71,12 @@ class Analyzer:
         return result
 
     def _correct(self, token: str) -> tuple[str, ...]:
-        if token.isdigit() or len(token) < 4 or self.known(token):
-            return (token,)
+        if token.isdigit() or len(token) < 4 or len(token) > MAX_WORD_LEN or self.known(token):
+            return (token,)  # a 40-letter "word" is a keyboard mash: not worth splitting
         parts = self._split_compound(token)
         if parts:
             return (token, *parts)
-        if len(token) >= MIN_FUZZY_LEN and len(token) <= 30:
+        if len(token) >= MIN_FUZZY_LEN:
             cutoff = 80 if len(token) >= 8 else 84
             best = process.extractOne(
                 token, self._vocab_list, scorer=fuzz.ratio, score_cutoff=cutoff
@@ -115,10 +124,50 @@ class Analyzer:
         en = sum(1.0 for t in toks if t in STOPWORDS_EN and t not in STOPWORDS_NL)
         nl += sum(0.6 for t in toks if t in self._nl and t not in self._en)
         en += sum(0.6 for t in toks if t in self._en and t not in self._nl)
-        if nl == en:
-            folded = cleaned.lower()
-            nl += 0.1 * len(_NL_LETTERS.findall(folded))
-            en += 0.1 * len(_EN_LETTERS.findall(folded))
+        if abs(nl - en) < 1.0:
+            # Few telling words: let the letters decide, as a person would ("telefoonnummer"),
+            # unless they are unclear too and the channel knows the person's language.
+            odds = self._trigrams.log_odds_nl(" ".join(toks))
+            if hint is not None and abs(odds) < 0.5:
+                return hint
+            nl += odds
         if abs(nl - en) < 0.05:
             return hint or "nl"
         return "nl" if nl > en else "en"
+
+
+class _TrigramModel:
+    """Letter-trigram odds of Dutch over English, learnt from the knowledge base's own texts."""
+
+    def __init__(self, texts_nl: Iterable[str], texts_en: Iterable[str]) -> None:
+        self._nl = self._count(texts_nl)
+        self._en = self._count(texts_en)
+        self._nl_total = sum(self._nl.values()) + 1
+        self._en_total = sum(self._en.values()) + 1
+        self._vocab = len(set(self._nl) | set(self._en)) + 1
+
+    @staticmethod
+    def _grams(text: str) -> list[str]:
+        padded = f" {text} "
+        return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+    def _count(self, texts: Iterable[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for gram in self._grams(" ".join(tokens(text))):
+                counts[gram] = counts.get(gram, 0) + 1
+        return counts
+
+    def log_odds_nl(self, text: str) -> float:
+        """Mean log odds per trigram, capped: > 0 leans Dutch, < 0 English."""
+        grams = self._grams(text)
+        if not grams:
+            return 0.0
+        total = 0.0
+        for gram in grams:
+            if gram not in self._nl and gram not in self._en:
+                continue  # unseen in both says nothing (and would favour the smaller model)
+            p_nl = (self._nl.get(gram, 0) + 1) / (self._nl_total + self._vocab)
+            p_en = (self._en.get(gram, 0) + 1) / (self._en_total + self._vocab)
+            total += math.log(p_nl / p_en)
+        return max(-0.9, min(0.9, total / len(grams)))

@@ -26,7 +26,8 @@ from bot.core.replies import (
     topic_choice,
 )
 
-CRISIS_BOOST = 4.0
+CRISIS_BOOST = 8.0
+TOPIC_CRISIS_SCORE = 2.5
 MAX_TOPICS = 3
 MAX_SERVICES = 3
 
@@ -65,7 +66,9 @@ class Engine:
             boost["suicidal"] = CRISIS_BOOST
         ranking = self.matcher.rank(analysis, boost) if analysis.has_text else Ranking(())
         best = ranking.best
-        if best is not None and not finding.any:
+        if best is not None and not finding.any and ranking.scored[0][1] >= TOPIC_CRISIS_SCORE:
+            # A second net: a message that clearly lands on the emergency or suicide topic
+            # gets 112/113 on top even when no crisis phrase was recognised.
             kind = self.kb.topics[best].crisis
             finding = CrisisFinding(danger=kind == "danger", suicide=kind == "suicide")
         top = tuple(ranking.ids[:MAX_TOPICS])
@@ -93,11 +96,13 @@ class Engine:
             parts.append(phrase("contacts", lang) + "\n" + "\n".join(
                 service_block(s, lang, now) for s in shown
             ))
-        for service in shown:
+        for service in list(shown):
             if closed_now(service, now):
                 alt = self._always_open(services) or self._human_services()[0]
                 parts.append(phrase("closed", lang, name=service.name.get(lang),
                                     alt=self._short_contact(alt, lang)))
+                if alt not in shown:
+                    shown.append(alt)
         human = self._human_line(shown, lang, now)
         if human:
             parts.append(human)

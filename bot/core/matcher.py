@@ -130,7 +130,12 @@ class Matcher:
             df.update(counts.keys())
         n_topics = max(len(kb.topics), 1)
         self._idf = {s: math.log(1 + n_topics / d) for s, d in df.items()}
-        self.analyzer = Analyzer(words["nl"], words["en"])
+        texts: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
+        for topic in kb.topics.values():
+            for lang in LANGS:
+                texts[lang].extend((topic.title.get(lang), topic.answer.get(lang)))
+                texts[lang].extend(topic.examples.get(lang, ()))
+        self.analyzer = Analyzer(words["nl"], words["en"], texts["nl"], texts["en"])
 
     def concepts(self, analysis: Analysis) -> set[str]:
         found = set(self._concepts.search(analysis.tokens, analysis.stems))
@@ -140,10 +145,17 @@ class Matcher:
 
     def rank(self, analysis: Analysis, boost: dict[str, float] | None = None) -> Ranking:
         scores: defaultdict[str, float] = defaultdict(float)
-        for term in {(t.topic, t.key): t for t in self._keywords.search(
-            analysis.tokens, analysis.stems
-        )}.values():
-            scores[term.topic] += term.weight
+        # A word counts once per topic: "naaktfoto" and "naaktfoto's" do not add up.
+        best_at: dict[tuple[str, int], float] = {}
+        seen_keys: set[tuple[str, str]] = set()
+        for term, start in self._keywords.search_at(analysis.tokens, analysis.stems):
+            if (term.topic, term.key) in seen_keys:
+                continue
+            seen_keys.add((term.topic, term.key))
+            slot = (term.topic, start)
+            best_at[slot] = max(best_at.get(slot, 0.0), term.weight)
+        for (topic_id, _), weight in best_at.items():
+            scores[topic_id] += weight
 
         content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
                    if t not in STOPWORDS}

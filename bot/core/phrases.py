@@ -22,12 +22,22 @@ MAX_GAP = 4
 class Word:
     text: str
     prefix: bool
-    stem_set: frozenset[str]
+    stems: tuple[str, str]
 
-    def matches(self, token: str, token_stems: tuple[str, ...]) -> bool:
+    def matches(self, token: str, token_stems: tuple[str, str]) -> bool:
         if self.prefix:
             return token.startswith(self.text)
-        return token == self.text or not self.stem_set.isdisjoint(token_stems)
+        return (
+            token == self.text or token_stems[0] == self.stems[0] or token_stems[1] == self.stems[1]
+        )
+
+    def keys(self) -> set[str]:
+        """Index keys under which a token can find this word."""
+        return {f"t:{self.text}", f"n:{self.stems[0]}", f"e:{self.stems[1]}"}
+
+
+def token_keys(token: str, token_stems: tuple[str, str]) -> tuple[str, str, str]:
+    return (f"t:{token}", f"n:{token_stems[0]}", f"e:{token_stems[1]}")
 
 
 @dataclass(frozen=True)
@@ -51,13 +61,13 @@ def compile_pattern(source: str) -> Pattern | None:
         prefix = raw.endswith("*")
         for i, tok in enumerate(tokens(raw.rstrip("*"))):
             is_prefix = prefix and i == len(tokens(raw.rstrip("*"))) - 1
-            word = Word(tok, is_prefix, frozenset() if is_prefix else frozenset(stems(tok)))
+            word = Word(tok, is_prefix, ("", "") if is_prefix else stems(tok))
             steps.append((word, gap if steps else 0))
             gap = 0
     return Pattern(source, tuple(steps)) if steps else None
 
 
-def find(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, ...]]) -> int | None:
+def find(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, str]]) -> int | None:
     """Index just past the first match of the pattern in the tokens, or None."""
     n = len(toks)
     for start in range(n):
@@ -79,7 +89,7 @@ def find(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, ...]]) ->
     return None
 
 
-def span(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, ...]]) -> range | None:
+def span(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, str]]) -> range | None:
     """The token positions of the first match, for removing a negated phrase."""
     end = find(pattern, toks, tok_stems)
     if end is None:
@@ -91,7 +101,7 @@ def span(pattern: Pattern, toks: list[str], tok_stems: list[tuple[str, ...]]) ->
 
 
 def _rest_matches(
-    pattern: Pattern, start: int, toks: list[str], tok_stems: list[tuple[str, ...]]
+    pattern: Pattern, start: int, toks: list[str], tok_stems: list[tuple[str, str]]
 ) -> bool:
     pos = start + 1
     n = len(toks)
@@ -117,18 +127,24 @@ class PatternIndex(Generic[T]):
         if first.prefix:
             self._prefixed.append((pattern, payload))
             return
-        for key in {first.text, *first.stem_set}:
+        for key in first.keys():
             self._by_first.setdefault(key, []).append((pattern, payload))
 
-    def search(self, toks: list[str], tok_stems: list[tuple[str, ...]]) -> list[T]:
+    def search(self, toks: list[str], tok_stems: list[tuple[str, str]]) -> list[T]:
         """Payloads of the patterns found in the tokens, each once, in order of first match."""
-        found: dict[int, T] = {}
+        return [payload for payload, _ in self.search_at(toks, tok_stems)]
+
+    def search_at(
+        self, toks: list[str], tok_stems: list[tuple[str, str]]
+    ) -> list[tuple[T, int]]:
+        """Like :meth:`search`, with the token position where each match starts."""
+        found: dict[int, tuple[T, int]] = {}
         for i, tok in enumerate(toks):
             candidates: list[tuple[Pattern, T]] = []
-            for key in {tok, *tok_stems[i]}:
+            for key in token_keys(tok, tok_stems[i]):
                 candidates.extend(self._by_first.get(key, ()))
             candidates.extend(p for p in self._prefixed if tok.startswith(p[0].first.text))
             for pattern, payload in candidates:
                 if id(pattern) not in found and _rest_matches(pattern, i, toks, tok_stems):
-                    found[id(pattern)] = payload
+                    found[id(pattern)] = (payload, i)
         return list(found.values())

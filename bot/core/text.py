@@ -51,7 +51,8 @@ STOPWORDS_NL = frozenset(
     moeten mag mogen wil wilt willen zou zouden word wordt worden werd ga gaat gaan doe doet
     doen dus toch iets niets iemand niemand alles veel meer weet weten zeg zegt want omdat
     terwijl sinds na mee ik's zelf elkaar jullie hun hen men eens nooit altijd steeds weer
-    welke wel geen graag misschien hoor ja nee oke ok""".split()
+    welke wel geen graag misschien hoor ja nee oke ok hoi hallo doei dank bedankt groetjes
+    alsjeblieft alstublieft""".split()
 )
 STOPWORDS_EN = frozenset(
     """the a an and of i you your yours my me mine we us our they them their he him his she her
@@ -60,7 +61,8 @@ STOPWORDS_EN = frozenset(
     there here now what who where how why when which this that these those can could should
     would will shall may might must just very really also still any some all someone something
     anyone anything nothing know think get got go going want to too even ever never always
-    as because while since until one own same other more most much many please ok okay oh hi""".split()
+    as because while since until one own same other more most much many please ok okay oh hi
+    hello hey thanks thank bye""".split()
 )
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
@@ -94,11 +96,13 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def stems(token: str) -> tuple[str, ...]:
-    """The Dutch and English stems of a token (one or two distinct strings)."""
-    nl = _STEM_NL.stemWord(token)
-    en = _STEM_EN.stemWord(token)
-    return (nl,) if nl == en else (nl, en)
+def stems(token: str) -> tuple[str, str]:
+    """The Dutch and the English stem of a token, in that order (often the same string).
+
+    They are compared position by position: a Dutch stem never matches an English one
+    ("won" must not find "gewond").
+    """
+    return (_STEM_NL.stemWord(token), _STEM_EN.stemWord(token))
 
 
 def has_letters(text: str) -> bool:

@@ -1,0 +1,82 @@
+"""The command line as a person uses it: piped chat, ask --json, eval, bad arguments."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+
+def _bot(*args: str, stdin: str = "", env: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_piped_chat_answers_with_the_sexual_assault_centre() -> None:
+    run = _bot("chat", stdin="ik ben gisteravond verkracht\n")
+    assert run.returncode == 0, run.stderr
+    assert "0800-0188" in run.stdout
+    assert "Centrum Seksueel Geweld" in run.stdout
+
+
+def test_run_without_token_is_the_console_chat() -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+    run = _bot("run", stdin="I was raped last night\nthanks\n", env=env)
+    assert run.returncode == 0, run.stderr
+    assert "0800-0188" in run.stdout
+    assert "You're welcome" in run.stdout  # small talk gets a kind short answer
+
+
+def test_ask_json_one_object_per_line_in_order() -> None:
+    run = _bot("ask", "--json", stdin="hoe doe ik aangifte\nhow do I report anonymously\nhoi\n")
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["language"] for r in rows] == ["nl", "en", "nl"]
+    assert rows[0]["topics"][0] == "report-police"
+    assert rows[1]["topics"][0] == "anonymous-report"
+    assert rows[2]["fallback"] is True and rows[2]["topics"] == []
+    for row in rows:
+        assert set(row) == {"topics", "services", "crisis", "fallback", "language", "reply"}
+        assert len(row["topics"]) <= 3
+        assert row["services"], "every reply offers a way to a human"
+
+
+def test_ask_with_arguments_and_crisis_flag() -> None:
+    run = _bot("ask", "--json", "ik wil niet meer leven")
+    row = json.loads(run.stdout)
+    assert row["crisis"] is True
+    assert row["reply"].split("\n")[0].count("113") >= 1
+
+
+def test_eval_prints_the_figures(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        '- {text: "aangifte doen", lang: nl, topics: [report-police], crisis: false}\n'
+        '- {text: "ik wil dood", lang: nl, topics: [suicidal], crisis: true}\n'
+        '- {text: "wanneer is de markt", lang: nl, topics: [], crisis: false}\n',
+        encoding="utf-8",
+    )
+    run = _bot("eval", str(labelled), "--json")
+    assert run.returncode == 0, run.stderr
+    figures = json.loads(run.stdout)
+    assert figures["crisis_recall"] == 1.0
+    assert set(figures) >= {"top1", "top3", "crisis_recall", "out_of_domain", "language"}
+
+
+def test_bad_arguments_give_one_line_not_a_traceback(tmp_path: Path) -> None:
+    for args in (("frobnicate",), ("eval", str(tmp_path / "missing.yaml")), ("ask", "--nope")):
+        run = _bot(*args)
+        assert run.returncode != 0
+        assert "Traceback" not in run.stderr
+        assert "error" in run.stderr.lower()
+
+
+def test_bad_environment_variable_is_one_line() -> None:
+    run = _bot("ask", "hoi", env={"PATH": "/usr/bin:/bin", "BOT_MUNICIPALITY": "Leiden!"})
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "BOT_MUNICIPALITY" in run.stderr

@@ -1,0 +1,80 @@
+"""Matching quality, measured on labelled sets (not memorised: see docs/knowledge-format.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import evaluate, load_items
+from tests.helpers import ROOT, TUESDAY_AFTERNOON, engine
+
+DEV_SET = ROOT.parent / "shared" / "eval" / "dev-questions.yaml"
+HELDOUT = ROOT / "tests" / "data" / "heldout.yaml"
+
+
+def _figures(path: Path) -> dict[str, float]:
+    return evaluate(engine(), load_items(path), TUESDAY_AFTERNOON).figures()
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval is not beside the repository")
+def test_dev_set_targets() -> None:
+    f = _figures(DEV_SET)
+    assert f["top1"] >= 0.90, f
+    assert f["top3"] >= 0.97, f
+    assert f["crisis_recall"] == 1.0, f
+    assert f["out_of_domain"] >= 0.90, f
+    assert f["language"] >= 0.96, f
+
+
+@pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set")
+def test_heldout_set_written_apart_from_the_knowledge() -> None:
+    # Phrasings the knowledge base was never tuned on: the floor is lower, crisis is not.
+    f = _figures(HELDOUT)
+    assert f["crisis_recall"] == 1.0, f
+    assert f["top1"] >= 0.75, f
+    assert f["top3"] >= 0.88, f
+    assert f["out_of_domain"] >= 0.80, f
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("aangifte", "report-police"),
+        ("nudes", "online-abuse"),
+        ("mn bf dwingt me steeds tot dingen die ik nie wil", "domestic-abuse"),
+        ("verkrachtt gisteravond", "acute-assault"),  # typo
+        ("ik ben als kind misbruikt, nu 30 jaar later wil ik er iets mee", "past-assault"),
+        ("someone is sharing my naaktfotos on insta", "online-abuse"),  # mixed nl/en compound
+        ("mijn hockeytrainer zit steeds aan me", "sport"),  # compound
+        ("idk who to talk to about what happened, i just feel so bad", "talk-to-someone"),
+    ],
+)
+def test_hard_phrasings_land_on_their_topic(text: str, topic: str) -> None:
+    reply = engine().answer(text, TUESDAY_AFTERNOON)
+    assert reply.topics[:1] == (topic,), reply.topics
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("waar kan ik terecht", "nl"), ("where can I get help", "en"),
+    ("omstander", "nl"), ("bystander", "en"), ("ik ben verkracht", "nl"),
+])
+def test_language_is_detected(text: str, lang: str) -> None:
+    assert engine().answer(text, TUESDAY_AFTERNOON).language == lang
+
+
+def test_language_hint_breaks_a_tie() -> None:
+    for text in ("👍", "112233"):
+        assert engine().answer(text, TUESDAY_AFTERNOON, hint="en").language == "en", text
+    assert engine().answer("👍", TUESDAY_AFTERNOON, hint="nl").language == "nl"
+
+
+def test_long_story_with_the_need_in_the_middle() -> None:
+    story = (
+        "Het is een lang verhaal en ik weet niet goed waar ik moet beginnen. Ik woon sinds "
+        "september in Leiden en vind het hier best leuk. Maar vorige week op een feestje is er "
+        "iets gebeurd. Ik wil eigenlijk weten hoe aangifte doen werkt en of ik dat kan doen "
+        "zonder dat mijn ouders het weten. Verder gaat het wel, ik slaap alleen slecht. "
+    )
+    reply = engine().answer(story, TUESDAY_AFTERNOON)
+    assert "report-police" in reply.topics[:3]
