@@ -18,7 +18,7 @@ from bot.knowledge_files import KnowledgeError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("bot.commands.core", "start the bot: Telegram with TELEGRAM_BOT_TOKEN, else the console"),
+    "run": ("bot.commands.core", "start: Telegram with TELEGRAM_BOT_TOKEN, else the console"),
     "chat": ("bot.commands.core", "chat in the console (reads standard input)"),
     "ask": ("bot.commands.core", "answer questions given as arguments or lines of input"),
     "validate": ("bot.commands.core", "check the knowledge files (file and line for each error)"),

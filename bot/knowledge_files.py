@@ -222,7 +222,7 @@ def _text(d: dict[str, Any]) -> Text:
 def _hours(raw: Any) -> Hours:
     if raw == "always":
         return Hours(always=True)
-    windows = []
+    windows: list[tuple[int, time, time]] = []
     for key, value in raw.items():
         start, end = (time.fromisoformat(t if t != "24:00" else "23:59") for t in value.split("-"))
         windows.extend((day, start, end) for day in _DAY_KEYS[key])

@@ -14,7 +14,7 @@ from bot.core.replies import Reply
 Clock = Callable[[], datetime]
 
 WELCOME = (
-    "Welkom bij Hulpwijzer (welcome) – vertel in je eigen woorden wat er is gebeurd of wat je wilt weten.\n"
+    "Welkom bij Hulpwijzer. Vertel in je eigen woorden wat er is gebeurd of wat je wilt weten.\n"
     "Tell me in your own words what happened or what you want to know. "
     "(Ctrl-D of/or 'stop' om te stoppen / to quit)"
 )

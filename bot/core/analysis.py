@@ -86,7 +86,7 @@ class Analyzer:
         return (token,)
 
     def _split_compound(self, token: str) -> tuple[str, ...]:
-        """Known words a compound ends or starts with: 'studentenvereniging' -> student, vereniging."""
+        """Known words a compound is made of: 'studentenvereniging' -> student, vereniging."""
         n = len(token)
         for i in range(3, n - 2):
             head, tail = token[:i], token[i:]

@@ -114,7 +114,7 @@ class Engine:
             language=lang,
             topics=(topic_id,),
             services=tuple(s.id for s in shown),
-            choices=choices + (Choice("menu", "menu", "menu"),),
+            choices=(*choices, Choice("menu", "menu", "menu")),
             shown_topic=topic_id,
         )
 

@@ -22,11 +22,14 @@ from bot.core.text import STOPWORDS, stems, tokens
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
 EXAMPLE_WEIGHT = 2.0
+NEAREST_WEIGHT = 2.0
 MIN_SCORE = 0.9  # below this nothing fits: the fallback
+MIN_EVIDENCE = 0.9
+MIN_NEAREST = 0.5
 CLARIFY_RATIO = 0.85  # the runner-up this close to the best: ask which one is meant
 
 _AGE_BEFORE = frozenset({"ben", "am", "age", "aged", "van", "is", "was", "of", "leeftijd"})
-_AGE_AFTER = frozenset({"jaar", "years", "year", "jarige", "jr", "jaar"})
+_AGE_AFTER = frozenset({"jaar", "years", "year", "jarige", "jr"})
 _MINOR_WORDS = re.compile(r"^(minderjarig\w*|minor|underage|tiener\w*|teen|teenager)$")
 
 
@@ -130,12 +133,57 @@ class Matcher:
             df.update(counts.keys())
         n_topics = max(len(kb.topics), 1)
         self._idf = {s: math.log(1 + n_topics / d) for s, d in df.items()}
+        self._build_nearest(kb)
         texts: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
         for topic in kb.topics.values():
             for lang in LANGS:
                 texts[lang].extend((topic.title.get(lang), topic.answer.get(lang)))
                 texts[lang].extend(topic.examples.get(lang, ()))
         self.analyzer = Analyzer(words["nl"], words["en"], texts["nl"], texts["en"])
+
+    def _build_nearest(self, kb: KnowledgeBase) -> None:
+        """An inverted index over the examples, for the nearest example of each topic."""
+        docs: list[tuple[str, set[str]]] = []
+        for topic in kb.topics.values():
+            for lang in LANGS:
+                for example in topic.examples.get(lang, ()):
+                    bag = {stems(t)[0] for t in tokens(example) if t not in STOPWORDS}
+                    if bag:
+                        docs.append((topic.id, bag))
+        df: Counter[str] = Counter(s for _, bag in docs for s in bag)
+        n = max(len(docs), 1)
+        self._ex_idf = {s: math.log(1 + n / d) for s, d in df.items()}
+        self._ex_topic = [tid for tid, _ in docs]
+        self._ex_norm = [math.sqrt(sum(self._ex_idf[s] ** 2 for s in bag)) for _, bag in docs]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for i, (_, bag) in enumerate(docs):
+            for stem in bag:
+                self._postings[stem].append(i)
+
+    def _nearest(self, content: set[str]) -> tuple[dict[str, float], float]:
+        """Per topic, the cosine similarity of its closest example to the message; and the
+        best similarity among examples that share at least two words with it (one shared
+        word, as in "test 123", says little)."""
+        weights = {s: self._ex_idf[s] for s in content if s in self._ex_idf}
+        if not weights:
+            return {}, 0.0
+        dots: defaultdict[int, float] = defaultdict(float)
+        shared: Counter[int] = Counter()
+        for stem, w in weights.items():
+            for i in self._postings[stem]:
+                dots[i] += w * w
+                shared[i] += 1
+        norm = math.sqrt(sum(self._ex_idf.get(s, 2.0) ** 2 for s in content))
+        best: dict[str, float] = {}
+        close = 0.0
+        for i, dot in dots.items():
+            cos = dot / (norm * self._ex_norm[i])
+            tid = self._ex_topic[i]
+            if cos > best.get(tid, 0.0):
+                best[tid] = cos
+            if shared[i] >= 2:
+                close = max(close, cos)
+        return best, close
 
     def concepts(self, analysis: Analysis) -> set[str]:
         found = set(self._concepts.search(analysis.tokens, analysis.stems))
@@ -156,6 +204,7 @@ class Matcher:
             best_at[slot] = max(best_at.get(slot, 0.0), term.weight)
         for (topic_id, _), weight in best_at.items():
             scores[topic_id] += weight
+        close = 0.0  # the best similarity to an example sharing two or more words
 
         content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
                    if t not in STOPWORDS}
@@ -165,12 +214,23 @@ class Matcher:
                 overlap = sum(tf.get(s, 0.0) * self._idf.get(s, 0.0) for s in content)
                 if overlap:
                     scores[topic_id] += EXAMPLE_WEIGHT * overlap * norm
+            nearest, close = self._nearest(content)
+            for topic_id, cos in nearest.items():
+                scores[topic_id] += NEAREST_WEIGHT * cos
 
         found = self.concepts(analysis)
+        evidence = max(best_at.values(), default=0.0)  # the strongest single keyword
         for topic in self._kb.topics.values():
             for signal in topic.signals:
                 if all(c in found for c in signal.concepts):
                     scores[topic.id] += signal.weight
+                    evidence = max(evidence, signal.weight)
+        # In the domain at all? A keyword, a signal, or a message very like an example.
+        # Loose overlap with examples alone ("parking in Leiden") is not enough.
+        if boost:
+            evidence = max(evidence, *boost.values())
+        if evidence < MIN_EVIDENCE and close < MIN_NEAREST:
+            return Ranking(())
         for topic_id, extra in (boost or {}).items():
             if topic_id in self._kb.topics:
                 scores[topic_id] += extra

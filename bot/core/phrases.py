@@ -31,7 +31,7 @@ class Word:
             token == self.text or token_stems[0] == self.stems[0] or token_stems[1] == self.stems[1]
         )
 
-    def keys(self) -> set[str]:
+    def index_keys(self) -> set[str]:
         """Index keys under which a token can find this word."""
         return {f"t:{self.text}", f"n:{self.stems[0]}", f"e:{self.stems[1]}"}
 
@@ -127,7 +127,7 @@ class PatternIndex(Generic[T]):
         if first.prefix:
             self._prefixed.append((pattern, payload))
             return
-        for key in first.keys():
+        for key in first.index_keys():
             self._by_first.setdefault(key, []).append((pattern, payload))
 
     def search(self, toks: list[str], tok_stems: list[tuple[str, str]]) -> list[T]:

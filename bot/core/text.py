@@ -37,7 +37,8 @@ SLANG: dict[str, tuple[str, ...]] = {
     "wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("have", "to"),
     "pics": ("pictures",), "pic": ("picture",), "nudez": ("nudes",), "dm": ("message",),
     "dms": ("messages",), "yo": ("years", "old"), "yrs": ("years",), "yr": ("year",),
-    "mins": ("minutes",), "hrs": ("hours",), "tonite": ("tonight",), "ppl": ("people",), "bc": ("because",), "cuz": ("because",),
+    "mins": ("minutes",), "hrs": ("hours",), "tonite": ("tonight",), "ppl": ("people",),
+    "bc": ("because",), "cuz": ("because",),
     "coz": ("because",), "tmrw": ("tomorrow",), "thx": ("thanks",),
     "ty": ("thanks",), "tnx": ("thanks",), "bedankt": ("dank",), "merci": ("dank",),
 }
