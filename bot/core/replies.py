@@ -133,8 +133,15 @@ def contact_line(contact: Contact, lang: Lang, now: datetime) -> str:
     return f"{contact.kind}: {contact.value}{suffix}"
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence only: a phone screen has room for one line about each service."""
+    end = next((i for i, ch in enumerate(text) if ch in ".!?" and (
+        i + 1 == len(text) or text[i + 1] == " ")), len(text) - 1)
+    return text[: end + 1]
+
+
 def service_block(service: Service, lang: Lang, now: datetime) -> str:
-    lines = [f"• {service.name.get(lang)}: {service.about.get(lang)}"]
+    lines = [f"• {service.name.get(lang)}: {first_sentence(service.about.get(lang))}"]
     lines.extend(f"  – {contact_line(c, lang, now)}" for c in service.contacts)
     return "\n".join(lines)
 
