@@ -66,10 +66,12 @@ class Engine:
             boost["suicidal"] = CRISIS_BOOST
         ranking = self.matcher.rank(analysis, boost) if analysis.has_text else Ranking(())
         best = ranking.best
-        if best is not None and not finding.any and ranking.scored[0][1] >= TOPIC_CRISIS_SCORE:
-            # A second net: a message that clearly lands on the emergency or suicide topic
-            # gets 112/113 on top even when no crisis phrase was recognised.
+        if best is not None and not finding.any:
+            # A second net: a message that lands on the suicide topic, or clearly on the
+            # emergency topic, gets 113/112 on top even when no crisis phrase was recognised.
             kind = self.kb.topics[best].crisis
+            if kind == "danger" and ranking.scored[0][1] < TOPIC_CRISIS_SCORE:
+                kind = "none"
             finding = CrisisFinding(danger=kind == "danger", suicide=kind == "suicide")
         top = tuple(ranking.ids[:MAX_TOPICS])
 

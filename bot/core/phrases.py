@@ -1,6 +1,6 @@
 """Phrase patterns over tokens, as staff write them in crisis.yaml and keyword lists.
 
-A pattern is words separated by spaces. ``...`` allows up to four other words in between;
+A pattern is words separated by spaces. ``...`` allows up to six other words in between;
 a word ending in ``*`` matches any word that starts with it. Words also match on their
 Dutch or English stem, so ``hurt myself`` finds "hurting myself".
 """
@@ -15,7 +15,7 @@ from bot.core.text import fold, stems, tokens
 T = TypeVar("T")
 
 GAP = "..."
-MAX_GAP = 4
+MAX_GAP = 6
 
 
 @dataclass(frozen=True)
