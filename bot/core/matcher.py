@@ -21,6 +21,7 @@ from bot.core.text import STOPWORDS, stems, tokens
 
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
+KEYWORD_SLACK = 2  # other words allowed between the words of a keyword phrase
 EXAMPLE_WEIGHT = 2.0
 NEAREST_WEIGHT = 2.0
 MIN_SCORE = 0.9  # below this nothing fits: the fallback
@@ -95,7 +96,7 @@ class Matcher:
                         seen.add(key)
                         spread[key] += 1
         for topic_id, kw, lang in entries:
-            pattern = compile_pattern(kw)
+            pattern = compile_pattern(kw, slack=KEYWORD_SLACK)
             if pattern is None:
                 continue
             key = " ".join(kw.split()).lower()

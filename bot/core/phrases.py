@@ -50,8 +50,12 @@ class Pattern:
         return self.steps[0][0]
 
 
-def compile_pattern(source: str) -> Pattern | None:
-    """Compile a pattern; None when it holds no words."""
+def compile_pattern(source: str, slack: int = 0) -> Pattern | None:
+    """Compile a pattern; None when it holds no words.
+
+    ``slack`` lets that many other words stand between any two words of the pattern
+    (keywords use it: "slaan jullie op" finds "slaan jullie mijn berichten op").
+    """
     steps: list[tuple[Word, int]] = []
     gap = 0
     for raw in fold(source).split():
@@ -62,7 +66,7 @@ def compile_pattern(source: str) -> Pattern | None:
         for i, tok in enumerate(tokens(raw.rstrip("*"))):
             is_prefix = prefix and i == len(tokens(raw.rstrip("*"))) - 1
             word = Word(tok, is_prefix, ("", "") if is_prefix else stems(tok))
-            steps.append((word, gap if steps else 0))
+            steps.append((word, max(gap, slack) if steps else 0))
             gap = 0
     return Pattern(source, tuple(steps)) if steps else None
 
