@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOKEN_PATTERN = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,100}$")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")  # Telegram: 5-32 characters
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
 
@@ -33,6 +34,10 @@ class Settings:
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    # touched by the running bot; the container health check reads its age (no data in it)
+    heartbeat_file: Path = Path("/tmp/hulpwijzer-heartbeat")
+    stale_months: int = 12  # validate/review: a `checked:` date older than this needs a re-check
+    bot_username: str | None = None  # for deep links and QR codes: t.me/<bot_username>
 
     def require_token(self) -> str:
         """Return the bot token, or raise ConfigError with a one-line reason (never the token)."""
@@ -79,4 +84,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
         webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443, minimum=1),
+        heartbeat_file=Path(env.get("BOT_HEARTBEAT_FILE", "").strip()
+                            or "/tmp/hulpwijzer-heartbeat"),
+        stale_months=_int(env, "BOT_STALE_MONTHS", 12, minimum=1),
+        bot_username=_username(env.get("BOT_USERNAME", "")),
     )
+
+
+def _username(raw: str) -> str | None:
+    name = raw.strip().removeprefix("@")
+    if not name:
+        return None
+    if not USERNAME_PATTERN.match(name):
+        raise ConfigError(f"BOT_USERNAME must be a Telegram bot username like "
+                          f"'HulpwijzerLeidenBot', got {name!r}")
+    return name

@@ -101,7 +101,141 @@ def evaluate(engine: Engine, items: list[Item], now: datetime) -> Report:
     return report
 
 
-def format_report(report: Report, verbose: bool = False) -> str:
+# -- per topic: precision, recall and collisions (for staff judging the effect of an edit) ----
+
+FALLBACK = "(fallback)"
+
+
+@dataclass
+class TopicScore:
+    """How one topic fares: hit = chosen and right; taken = chosen for another's message."""
+
+    items: int = 0  # messages whose first label is this topic
+    hit: int = 0  # of those, answered with an acceptable topic
+    chosen: int = 0  # messages answered with this topic
+    right: int = 0  # of those, where this topic was acceptable
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.chosen if self.chosen else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.hit / self.items if self.items else 1.0
+
+
+@dataclass(frozen=True)
+class Collision:
+    """An example phrasing of one topic that another topic now wins."""
+
+    topic: str
+    lang: str
+    text: str
+    winner: str
+
+
+@dataclass
+class PerTopic:
+    dev: dict[str, TopicScore] = field(default_factory=dict)
+    examples: dict[str, TopicScore] = field(default_factory=dict)
+    collisions: list[Collision] = field(default_factory=list)
+
+
+def score_topics(engine: Engine, items: list[Item], now: datetime) -> dict[str, TopicScore]:
+    """Precision and recall per topic of the top-1 answer (fallback counts as no topic)."""
+    scores: dict[str, TopicScore] = {tid: TopicScore() for tid in engine.kb.topics}
+    for item in items:
+        reply = engine.answer(item.text, now)
+        got = reply.topics[0] if reply.topics and not reply.fallback else FALLBACK
+        if item.topics:
+            own = scores.setdefault(item.topics[0], TopicScore())
+            own.items += 1
+            own.hit += got in item.topics
+        if got != FALLBACK:
+            chosen = scores.setdefault(got, TopicScore())
+            chosen.chosen += 1
+            chosen.right += got in item.topics
+    return scores
+
+
+def example_items(engine: Engine) -> list[Item]:
+    """The topics' own example phrasings as labelled items (label: their own topic)."""
+    return [
+        Item(text, lang, (tid,), topic.crisis != "none")
+        for tid, topic in sorted(engine.kb.topics.items())
+        for lang, texts in topic.examples.items()
+        for text in texts
+    ]
+
+
+def collisions(engine: Engine, now: datetime) -> list[Collision]:
+    """Examples of one topic that another topic answers (or that fall through)."""
+    out = []
+    for item in example_items(engine):
+        reply = engine.answer(item.text, now)
+        got = reply.topics[0] if reply.topics and not reply.fallback else FALLBACK
+        if got != item.topics[0]:
+            out.append(Collision(item.topics[0], item.lang, item.text, got))
+    return out
+
+
+def per_topic(engine: Engine, items: list[Item] | None, now: datetime) -> PerTopic:
+    """Per-topic scores on the labelled items (if any) and on the topics' own examples."""
+    return PerTopic(
+        dev=score_topics(engine, items, now) if items is not None else {},
+        examples=score_topics(engine, example_items(engine), now),
+        collisions=collisions(engine, now),
+    )
+
+
+def format_per_topic(section: PerTopic, verbose: bool = False) -> str:
+    """A table: per topic precision (P) and recall (R) with counts, then the collisions."""
+    ids = sorted(set(section.dev) | set(section.examples))
+    with_dev = bool(section.dev)
+    head = f"{'topic':<18}" + (f"{'dev P':>7}{'dev R':>7}{'n':>4}  " if with_dev else "")
+    head += f"{'examples P':>11}{'R':>7}{'n':>4}"
+    lines = ["per topic (P = precision: of the answers with this topic, how many right;",
+             "           R = recall: of its messages, how many answered right):", head]
+    for tid in ids:
+        row = f"{tid:<18}"
+        if with_dev:
+            d = section.dev.get(tid, TopicScore())
+            row += f"{_cell(d.precision, d.chosen)}{_cell(d.recall, d.items)}{d.items:>4}  "
+        e = section.examples.get(tid, TopicScore())
+        row += f"{'':>4}{_cell(e.precision, e.chosen)}{_cell(e.recall, e.items)}{e.items:>4}"
+        lines.append(row.rstrip())
+    lines.append("")
+    taken = [c for c in section.collisions if c.winner != FALLBACK]
+    lost = [c for c in section.collisions if c.winner == FALLBACK]
+    if not section.collisions:
+        lines.append("collisions: none (every topic wins its own examples)")
+    if taken:
+        lines.append(f"collisions: {len(taken)} example(s) of one topic answered with another "
+                     "(own topic -> winner: count, e.g.):")
+        lines.extend(_grouped(taken, verbose))
+    if lost:
+        lines.append(f"not recognised: {len(lost)} example(s) get the fallback:")
+        lines.extend(_grouped(lost, verbose))
+    return "\n".join(lines)
+
+
+def _grouped(found: list[Collision], verbose: bool) -> list[str]:
+    groups: dict[tuple[str, str], list[Collision]] = {}
+    for c in found:
+        groups.setdefault((c.topic, c.winner), []).append(c)
+    out = []
+    for (topic, winner), group in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        shown = group if verbose else group[:1]
+        out.append(f"  {topic} -> {winner}: {len(group)}")
+        out.extend(f"      [{c.lang}] {c.text[:80]!r}" for c in shown)
+    return out
+
+
+def _cell(value: float, count: int) -> str:
+    return f"{value:>7.2f}" if count else f"{'-':>7}"
+
+
+def format_report(report: Report, verbose: bool = False, topics: PerTopic | None = None) -> str:
     f = report.figures()
     lines = [
         f"items: {report.total} ({report.in_domain} in domain, {report.ood_total} out of domain,"
@@ -125,4 +259,7 @@ def format_report(report: Report, verbose: bool = False) -> str:
             lines.append(f"  [{item.lang}] {item.text[:90]!r}")
             lines.append(f"      want {list(item.topics)} crisis={item.crisis}; got {ranked} "
                          f"crisis={crisis} fallback={fallback}")
+    if topics is not None:
+        lines.append("")
+        lines.append(format_per_topic(topics, verbose))
     return "\n".join(lines)

@@ -30,10 +30,20 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     elif name == "validate":
         parser.add_argument("directory", nargs="?", type=Path, metavar="DIR",
                             help="knowledge directory (default: BOT_KNOWLEDGE_DIR or knowledge)")
+        from bot.staff.review import months_arg
+
+        parser.add_argument("--stale-months", type=months_arg, metavar="N",
+                            help="warn about entries checked more than N months ago "
+                                 "(default: BOT_STALE_MONTHS, 12)")
     elif name == "eval":
-        parser.add_argument("file", type=Path, metavar="FILE", help="labelled YAML file")
+        parser.add_argument("file", type=Path, nargs="?", metavar="FILE",
+                            help="labelled YAML file (leave out with --examples)")
         parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
         parser.add_argument("--json", action="store_true", help="figures as JSON")
+        parser.add_argument("--examples", action="store_true",
+                            help="score the topics on their own example phrasings only")
+        parser.add_argument("--no-topics", action="store_true",
+                            help="leave out the per-topic table and the collisions")
 
 
 def load_engine() -> Engine:
@@ -57,9 +67,16 @@ def run(args: argparse.Namespace, name: str) -> int:
     if name == "ask":
         return _ask(load_engine(), args.questions, args.json)
     if name == "validate":
-        return _validate(args.directory or load_settings().knowledge_dir)
+        settings = load_settings()
+        return _validate(args.directory or settings.knowledge_dir,
+                         args.stale_months or settings.stale_months)
     if name == "eval":
-        return _eval(args.file, args.verbose, args.json)
+        if args.file is None:
+            if not args.examples:
+                print("error: give a labelled FILE, or --examples", file=sys.stderr)
+                return 2
+            return _eval_examples(args.verbose)
+        return _eval(args.file, args.verbose, args.json, topics=not args.no_topics)
     raise AssertionError(name)
 
 
@@ -81,8 +98,12 @@ def _ask(engine: Engine, questions: list[str], as_json: bool) -> int:
     return 0
 
 
-def _validate(directory: Path) -> int:
+def _validate(directory: Path, stale_months: int = 12) -> int:
     kb, problems = check_knowledge(directory)
+    if kb is not None:
+        from bot.staff.staleness import stale_problems
+
+        problems += stale_problems(directory, now().date(), stale_months)
     for problem in problems:
         print(problem, file=sys.stderr)
     if kb is None:
@@ -93,15 +114,28 @@ def _validate(directory: Path) -> int:
     return 0
 
 
-def _eval(path: Path, verbose: bool, as_json: bool) -> int:
+def _eval_examples(verbose: bool) -> int:
+    """The per-topic table and collisions on the topics' own examples (no labelled file)."""
+    from bot.evaluation import format_per_topic, per_topic
+
+    section = per_topic(load_engine(), None, now())
+    print(format_per_topic(section, verbose))
+    return 0
+
+
+def _eval(path: Path, verbose: bool, as_json: bool, topics: bool = False) -> int:
     try:
         items = load_items(path)
     except EvalFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    report = evaluate(load_engine(), items, now())
+    engine = load_engine()
+    report = evaluate(engine, items, now())
     if as_json:
         print(json.dumps(report.figures(), indent=2))
     else:
-        print(format_report(report, verbose))
+        from bot.evaluation import per_topic
+
+        section = per_topic(engine, items, now()) if topics else None
+        print(format_report(report, verbose, section))
     return 0

@@ -1,0 +1,5 @@
+"""Anonymous counts: the store the bot writes (:mod:`.store`) and staff reports (:mod:`.report`)."""
+
+from bot.stats.store import FILENAME, StatsStore
+
+__all__ = ["FILENAME", "StatsStore"]
