@@ -357,6 +357,9 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
                 suicide=_by_lang(data["suicide"]),
                 negations=_by_lang(data["negations"]),
                 shouted=tuple(data.get("shouted", ())),
+                combinations=tuple(
+                    (c["kind"], tuple(c["all"])) for c in data.get("combinations", ())
+                ),
             )
         elif kind == "campaigns":
             campaigns.update(data["campaigns"])
@@ -378,6 +381,11 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
             problems.append(Problem(str(directory), 0, f"required topic {tid!r} is missing"))
     if crisis is None and str(directory / "crisis.yaml") not in broken:
         problems.append(Problem(str(directory), 0, "crisis.yaml is missing"))
+    for kind, needed in crisis.combinations if crisis else ():
+        for c in needed:
+            if c not in concepts and c not in BUILTIN_CONCEPTS:
+                problems.append(Problem(str(directory / "crisis.yaml"), 0,
+                                        f"combinations ({kind}): unknown concept {c!r}"))
     if crisis is None or any(not p.warning for p in problems):
         return None, problems
     kb = KnowledgeBase(services, topics, concepts, crisis, frozenset(campaigns))

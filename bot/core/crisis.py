@@ -18,6 +18,7 @@ from bot.core.phrases import Pattern, PatternIndex, compile_pattern, span
 class CrisisFinding:
     danger: bool
     suicide: bool
+    by_phrase: bool = True  # False when only a concept combination was found (weaker)
 
     @property
     def any(self) -> bool:
@@ -38,6 +39,7 @@ class CrisisDetector:
             if (p := compile_pattern(n)) is not None
         ]
         self._shouted = frozenset(w.lower() for w in lexicon.shouted)
+        self._combinations = lexicon.combinations
 
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
@@ -52,8 +54,13 @@ class CrisisDetector:
             return analysis
         return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text)
 
-    def check(self, analysis: Analysis) -> CrisisFinding:
-        """Look for danger and suicide phrases in an analysis without negations."""
+    def check(self, analysis: Analysis, concepts: set[str] | frozenset[str] = frozenset()
+              ) -> CrisisFinding:
+        """Look for danger and suicide phrases, and for concept combinations that mean a crisis
+        ("now" with "threat"), in an analysis without negations."""
         kinds = set(self._index.search(analysis.tokens, analysis.stems))
-        danger = "danger" in kinds or not self._shouted.isdisjoint(analysis.shouted)
-        return CrisisFinding(danger=danger, suicide="suicide" in kinds)
+        if not self._shouted.isdisjoint(analysis.shouted):
+            kinds.add("danger")
+        by_phrase = bool(kinds)
+        kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
+        return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)

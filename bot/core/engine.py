@@ -27,6 +27,7 @@ from bot.core.replies import (
 )
 
 CRISIS_BOOST = 8.0
+COMBINATION_BOOST = 1.0
 TOPIC_CRISIS_SCORE = 2.5
 MAX_TOPICS = 3
 MAX_SERVICES = 3
@@ -58,13 +59,19 @@ class Engine:
         analysis = self.matcher.analyzer.analyze(text, hint)
         lang = analysis.language
         analysis = self.crisis.without_negations(analysis)
-        finding = self.crisis.check(analysis)
+        concepts = self.matcher.concepts(analysis)
+        finding = self.crisis.check(analysis, concepts)
+        # A crisis phrase makes the crisis topic the answer; a concept combination alone is
+        # weaker evidence: 112/113 go on top, but the topic that fits best still answers.
+        lift = CRISIS_BOOST if finding.by_phrase else COMBINATION_BOOST
         boost = {}
         if finding.danger:
-            boost["emergency"] = CRISIS_BOOST
+            boost["emergency"] = lift
         if finding.suicide:
-            boost["suicidal"] = CRISIS_BOOST
-        ranking = self.matcher.rank(analysis, boost) if analysis.has_text else Ranking(())
+            boost["suicidal"] = lift
+        ranking = (
+            self.matcher.rank(analysis, boost, concepts) if analysis.has_text else Ranking(())
+        )
         best = ranking.best
         if best is not None and not finding.any:
             # A second net: a message that lands on the suicide topic, or clearly on the

@@ -192,7 +192,13 @@ class Matcher:
             found.add("minor")
         return found
 
-    def rank(self, analysis: Analysis, boost: dict[str, float] | None = None) -> Ranking:
+    def rank(
+        self,
+        analysis: Analysis,
+        boost: dict[str, float] | None = None,
+        concepts: set[str] | None = None,
+    ) -> Ranking:
+        """Topics for the analysis, best first; ``concepts`` when already found by the caller."""
         scores: defaultdict[str, float] = defaultdict(float)
         # A word counts once per topic: "naaktfoto" and "naaktfoto's" do not add up.
         best_at: dict[tuple[str, int], float] = {}
@@ -219,7 +225,7 @@ class Matcher:
             for topic_id, cos in nearest.items():
                 scores[topic_id] += NEAREST_WEIGHT * cos
 
-        found = self.concepts(analysis)
+        found = self.concepts(analysis) if concepts is None else concepts
         evidence = max(best_at.values(), default=0.0)  # the strongest single keyword
         for topic in self._kb.topics.values():
             for signal in topic.signals:

@@ -99,6 +99,8 @@ class CrisisLexicon:
     suicide: dict[Lang, tuple[str, ...]]
     negations: dict[Lang, tuple[str, ...]]
     shouted: tuple[str, ...] = ()  # words that mean danger when typed in capitals: HELP, NU
+    # Concept combinations that mean a crisis: (kind, concept ids), e.g. ("danger", (now, threat))
+    combinations: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
