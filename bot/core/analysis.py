@@ -47,7 +47,11 @@ class Analyzer:
         self._trigrams = _TrigramModel(texts_nl, texts_en)
         vocab = self._nl | self._en
         self._vocab = vocab
-        self._vocab_list = sorted(w for w in vocab if len(w) >= 4)
+        # Typos are looked up among words with the same first letter (people rarely miss
+        # that one), which keeps the search small as the knowledge base grows.
+        self._by_first: dict[str, list[str]] = {}
+        for word in sorted(w for w in vocab if len(w) >= 4):
+            self._by_first.setdefault(word[0], []).append(word)
         self._known_nl = frozenset(stems(w)[0] for w in vocab)
         self._known_en = frozenset(stems(w)[1] for w in vocab)
         self._cache: dict[str, tuple[str, ...]] = {}
@@ -79,7 +83,7 @@ class Analyzer:
         if len(token) >= MIN_FUZZY_LEN:
             cutoff = 80 if len(token) >= 8 else 84
             best = process.extractOne(
-                token, self._vocab_list, scorer=fuzz.ratio, score_cutoff=cutoff
+                token, self._by_first.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff
             )
             if best is not None:
                 return (best[0],)

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from bot.core.analysis import Analysis
 from bot.core.model import CrisisLexicon
-from bot.core.phrases import Pattern, PatternIndex, compile_pattern, span
+from bot.core.phrases import (
+    Pattern,
+    PatternIndex,
+    compile_pattern,
+    could_match,
+    present_keys,
+    span,
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,9 @@ class CrisisDetector:
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
         toks, stems_ = list(analysis.tokens), list(analysis.stems)
+        present = present_keys(toks, stems_)
         changed = False
-        for pattern in self._negations:
+        for pattern in (p for p in self._negations if could_match(p, present)):
             while (found := span(pattern, toks, stems_)) is not None:
                 del toks[found.start : found.stop]
                 del stems_[found.start : found.stop]

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.core.analysis import Analysis, Analyzer
-from bot.core.model import LANGS, KnowledgeBase, Lang
+from bot.core.model import LANGS, KnowledgeBase, Lang, Signal
 from bot.core.phrases import PatternIndex, compile_pattern
 from bot.core.text import STOPWORDS, stems, tokens
 
@@ -119,7 +119,7 @@ class Matcher:
                         words[lang].update(w.text for w, _ in pattern.steps if not w.prefix)
 
         # Example phrasings: per topic, in how many of its examples each content stem occurs.
-        self._example_tf: dict[str, dict[str, float]] = {}
+        example_tf: dict[str, dict[str, float]] = {}
         df: Counter[str] = Counter()
         for topic in kb.topics.values():
             counts: Counter[str] = Counter()
@@ -130,10 +130,19 @@ class Matcher:
                     words[lang].update(toks)
                     n += 1
                     counts.update({s for t in toks if t not in STOPWORDS for s in stems(t)[:1]})
-            self._example_tf[topic.id] = {s: c / max(n, 1) for s, c in counts.items()}
+            example_tf[topic.id] = {s: c / max(n, 1) for s, c in counts.items()}
             df.update(counts.keys())
         n_topics = max(len(kb.topics), 1)
-        self._idf = {s: math.log(1 + n_topics / d) for s, d in df.items()}
+        idf = {s: math.log(1 + n_topics / d) for s, d in df.items()}
+        # Inverted: stem -> [(topic, share of its examples with the stem x idf)].
+        self._example_postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for topic_id, tf in example_tf.items():
+            for stem, share in tf.items():
+                self._example_postings[stem].append((topic_id, share * idf[stem]))
+        self._signals: dict[str, list[tuple[str, Signal]]] = defaultdict(list)
+        for topic in kb.topics.values():
+            for signal in topic.signals:
+                self._signals[signal.concepts[0]].append((topic.id, signal))
         self._build_nearest(kb)
         texts: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
         for topic in kb.topics.values():
@@ -216,21 +225,20 @@ class Matcher:
         content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
                    if t not in STOPWORDS}
         if content:
-            norm = 1.0 / math.sqrt(len(content))
-            for topic_id, tf in self._example_tf.items():
-                overlap = sum(tf.get(s, 0.0) * self._idf.get(s, 0.0) for s in content)
-                if overlap:
-                    scores[topic_id] += EXAMPLE_WEIGHT * overlap * norm
+            norm = EXAMPLE_WEIGHT / math.sqrt(len(content))
+            for stem in content:
+                for topic_id, weight in self._example_postings.get(stem, ()):
+                    scores[topic_id] += weight * norm
             nearest, close = self._nearest(content)
             for topic_id, cos in nearest.items():
                 scores[topic_id] += NEAREST_WEIGHT * cos
 
         found = self.concepts(analysis) if concepts is None else concepts
         evidence = max(best_at.values(), default=0.0)  # the strongest single keyword
-        for topic in self._kb.topics.values():
-            for signal in topic.signals:
+        for concept in found:
+            for topic_id, signal in self._signals.get(concept, ()):
                 if all(c in found for c in signal.concepts):
-                    scores[topic.id] += signal.weight
+                    scores[topic_id] += signal.weight
                     evidence = max(evidence, signal.weight)
         # In the domain at all? A keyword, a signal, or a message very like an example.
         # Loose overlap with examples alone ("parking in Leiden") is not enough.

@@ -8,6 +8,7 @@ Dutch or English stem, so ``hurt myself`` finds "hurting myself".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from bot.core.text import fold, stems, tokens
@@ -31,9 +32,14 @@ class Word:
             token == self.text or token_stems[0] == self.stems[0] or token_stems[1] == self.stems[1]
         )
 
-    def index_keys(self) -> set[str]:
-        """Index keys under which a token can find this word."""
-        return {f"t:{self.text}", f"n:{self.stems[0]}", f"e:{self.stems[1]}"}
+    @property
+    def keys(self) -> frozenset[str]:
+        return _word_keys(self.text, self.stems)
+
+
+@lru_cache(maxsize=65536)
+def _word_keys(text: str, stems_: tuple[str, str]) -> frozenset[str]:
+    return frozenset((f"t:{text}", f"n:{stems_[0]}", f"e:{stems_[1]}"))
 
 
 def token_keys(token: str, token_stems: tuple[str, str]) -> tuple[str, str, str]:
@@ -119,20 +125,47 @@ def _rest_matches(
     return True
 
 
+def present_keys(toks: list[str], tok_stems: list[tuple[str, str]]) -> set[str]:
+    """Every index key of every token: a pattern can only match if each word has one here."""
+    present: set[str] = set()
+    for tok, tok_stem in zip(toks, tok_stems, strict=True):
+        present.update(token_keys(tok, tok_stem))
+    return present
+
+
+def could_match(pattern: Pattern, present: set[str]) -> bool:
+    return all(w.prefix or not present.isdisjoint(w.keys) for w, _ in pattern.steps)
+
+
 class PatternIndex(Generic[T]):
-    """Many patterns, looked up by their first word, so a message is read once."""
+    """Many patterns, looked up by their most telling word, so a message is read once.
+
+    A pattern is only tried when every one of its words occurs somewhere in the message,
+    which a set lookup tells; only those few are matched position by position. The same
+    pattern added for several payloads (one keyword in many topics) is tried once.
+    """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[Pattern, T]]] = {}
-        self._prefixed: list[tuple[Pattern, T]] = []
+        self._payloads: dict[tuple[tuple[Word, int], ...], list[T]] = {}
+        self._patterns: dict[tuple[tuple[Word, int], ...], Pattern] = {}
+        self._by_anchor: dict[str, list[tuple[tuple[Word, int], ...]]] = {}
+        self._prefixed: list[tuple[tuple[Word, int], ...]] = []
 
     def add(self, pattern: Pattern, payload: T) -> None:
-        first = pattern.first
-        if first.prefix:
-            self._prefixed.append((pattern, payload))
+        shape = pattern.steps
+        if shape in self._payloads:
+            self._payloads[shape].append(payload)
             return
-        for key in first.index_keys():
-            self._by_first.setdefault(key, []).append((pattern, payload))
+        self._payloads[shape] = [payload]
+        self._patterns[shape] = pattern
+        words = [w for w, _ in shape if not w.prefix]
+        if not words:
+            self._prefixed.append(shape)
+            return
+        # The longest word is usually the rarest: "verkracht" rather than "ik".
+        anchor = max(words, key=lambda w: len(w.text))
+        for key in anchor.keys:
+            self._by_anchor.setdefault(key, []).append(shape)
 
     def search(self, toks: list[str], tok_stems: list[tuple[str, str]]) -> list[T]:
         """Payloads of the patterns found in the tokens, each once, in order of first match."""
@@ -142,13 +175,19 @@ class PatternIndex(Generic[T]):
         self, toks: list[str], tok_stems: list[tuple[str, str]]
     ) -> list[tuple[T, int]]:
         """Like :meth:`search`, with the token position where each match starts."""
-        found: dict[int, tuple[T, int]] = {}
-        for i, tok in enumerate(toks):
-            candidates: list[tuple[Pattern, T]] = []
-            for key in token_keys(tok, tok_stems[i]):
-                candidates.extend(self._by_first.get(key, ()))
-            candidates.extend(p for p in self._prefixed if tok.startswith(p[0].first.text))
-            for pattern, payload in candidates:
-                if id(pattern) not in found and _rest_matches(pattern, i, toks, tok_stems):
-                    found[id(pattern)] = (payload, i)
-        return list(found.values())
+        present = present_keys(toks, tok_stems)
+        candidates: set[tuple[tuple[Word, int], ...]] = set(self._prefixed)
+        for key in present:
+            candidates.update(self._by_anchor.get(key, ()))
+        found: list[tuple[int, T]] = []
+        for shape in candidates:
+            pattern = self._patterns[shape]
+            if not could_match(pattern, present):
+                continue
+            first = pattern.first
+            for i, tok in enumerate(toks):
+                if first.matches(tok, tok_stems[i]) and _rest_matches(pattern, i, toks, tok_stems):
+                    found.extend((i, payload) for payload in self._payloads[shape])
+                    break
+        found.sort(key=lambda item: item[0])
+        return [(payload, i) for i, payload in found]
