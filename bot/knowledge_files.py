@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any, cast
@@ -163,6 +163,8 @@ def kind_of(path: Path, data: Any) -> str | None:
         return "service"
     if path.parent.name == "topics":
         return "topic"
+    if path.parent.name == "crisis-examples":
+        return "crisis-examples"
     if path.stem in ("concepts", "crisis", "campaigns"):
         return path.stem
     return None
@@ -193,7 +195,7 @@ def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
     schema_dir = directory / "schema" if (directory / "schema").is_dir() else DEFAULT_SCHEMA_DIR
     return {
         kind: json.loads((schema_dir / f"{kind}.schema.json").read_text(encoding="utf-8"))
-        for kind in ("service", "topic", "concepts", "crisis", "campaigns")
+        for kind in ("service", "topic", "concepts", "crisis", "campaigns", "crisis-examples")
     }
 
 
@@ -303,6 +305,7 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
     concepts: dict[str, dict[Lang, tuple[str, ...]]] = {}
     crisis: CrisisLexicon | None = None
     campaigns: set[str] = set()
+    crisis_examples: list[tuple[str, str]] = []  # (danger | suicide | calm, text)
     where: dict[str, tuple[str, int]] = {}  # id -> (file, line), for duplicates and references
     topic_raw: list[tuple[str, dict[str, Any]]] = []
 
@@ -367,6 +370,10 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
             )
         elif kind == "campaigns":
             campaigns.update(data["campaigns"])
+        elif kind == "crisis-examples":
+            for lang in LANGS:
+                crisis_examples.extend((data["kind"], str(t)) for t in data["examples"][lang])
+                crisis_examples.extend(("calm", str(t)) for t in data["calm"][lang])
 
     # A topic whose own file is broken is reported there, not again at every reference.
     broken_now = {p.file for p in problems}
@@ -392,6 +399,8 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
                                         f"combinations ({kind}): unknown concept {c!r}"))
     if crisis is None or any(not p.warning for p in problems):
         return None, problems
+    if crisis_examples:
+        crisis = replace(crisis, examples=tuple(crisis_examples))
     kb = KnowledgeBase(services, topics, concepts, crisis, frozenset(campaigns))
     return kb, problems
 

@@ -19,6 +19,10 @@ from bot.core.phrases import (
     present_keys,
     span,
 )
+from bot.core.similarity import ExampleIndex, content_stems
+
+EXAMPLE_THRESHOLD = 0.35  # cosine to the nearest crisis example
+EXAMPLE_MARGIN = 0.05  # ... and this much closer than to the nearest calm example
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class CrisisDetector:
             if (p := compile_pattern(n)) is not None
         ]
         self._shouted = frozenset(w.lower() for w in lexicon.shouted)
+        # Three shared words: two ("cross", "road") still match jokes and small talk.
+        self._examples = ExampleIndex(lexicon.examples, min_shared=3)
         self._combinations = lexicon.combinations
 
     def without_negations(self, analysis: Analysis) -> Analysis:
@@ -62,6 +68,16 @@ class CrisisDetector:
             return analysis
         return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text)
 
+    def _like_examples(self, content: set[str]) -> set[str]:
+        """Crisis kinds whose examples the message resembles more than the calm ones."""
+        near = self._examples.nearest(content)
+        calm = near.close.get("calm", 0.0)
+        return {
+            kind for kind in ("danger", "suicide")
+            if near.close.get(kind, 0.0) >= EXAMPLE_THRESHOLD
+            and near.close.get(kind, 0.0) > calm + EXAMPLE_MARGIN
+        }
+
     def check(self, analysis: Analysis, concepts: set[str] | frozenset[str] = frozenset()
               ) -> CrisisFinding:
         """Look for danger and suicide phrases, and for concept combinations that mean a crisis
@@ -70,5 +86,7 @@ class CrisisDetector:
         if not self._shouted.isdisjoint(analysis.shouted):
             kinds.add("danger")
         by_phrase = bool(kinds)
-        kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
+        if "past" not in concepts:  # "last year I wanted to die, now it is over": not now
+            kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
+        kinds.update(self._like_examples(content_stems(analysis.tokens)))
         return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)

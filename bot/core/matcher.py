@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.core.analysis import Analysis, Analyzer
 from bot.core.model import LANGS, KnowledgeBase, Lang, Signal
 from bot.core.phrases import PatternIndex, compile_pattern
+from bot.core.similarity import ExampleIndex
 from bot.core.text import STOPWORDS, stems, tokens
 
 KEYWORD_WEIGHT = 1.0
@@ -143,7 +144,12 @@ class Matcher:
         for topic in kb.topics.values():
             for signal in topic.signals:
                 self._signals[signal.concepts[0]].append((topic.id, signal))
-        self._build_nearest(kb)
+        self._examples = ExampleIndex(
+            (topic.id, example)
+            for topic in kb.topics.values()
+            for lang in LANGS
+            for example in topic.examples.get(lang, ())
+        )
         texts: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
         for topic in kb.topics.values():
             for lang in LANGS:
@@ -151,49 +157,6 @@ class Matcher:
                 texts[lang].extend(topic.examples.get(lang, ()))
         self.analyzer = Analyzer(words["nl"], words["en"], texts["nl"], texts["en"])
 
-    def _build_nearest(self, kb: KnowledgeBase) -> None:
-        """An inverted index over the examples, for the nearest example of each topic."""
-        docs: list[tuple[str, set[str]]] = []
-        for topic in kb.topics.values():
-            for lang in LANGS:
-                for example in topic.examples.get(lang, ()):
-                    bag = {stems(t)[0] for t in tokens(example) if t not in STOPWORDS}
-                    if bag:
-                        docs.append((topic.id, bag))
-        df: Counter[str] = Counter(s for _, bag in docs for s in bag)
-        n = max(len(docs), 1)
-        self._ex_idf = {s: math.log(1 + n / d) for s, d in df.items()}
-        self._ex_topic = [tid for tid, _ in docs]
-        self._ex_norm = [math.sqrt(sum(self._ex_idf[s] ** 2 for s in bag)) for _, bag in docs]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for i, (_, bag) in enumerate(docs):
-            for stem in bag:
-                self._postings[stem].append(i)
-
-    def _nearest(self, content: set[str]) -> tuple[dict[str, float], float]:
-        """Per topic, the cosine similarity of its closest example to the message; and the
-        best similarity among examples that share at least two words with it (one shared
-        word, as in "test 123", says little)."""
-        weights = {s: self._ex_idf[s] for s in content if s in self._ex_idf}
-        if not weights:
-            return {}, 0.0
-        dots: defaultdict[int, float] = defaultdict(float)
-        shared: Counter[int] = Counter()
-        for stem, w in weights.items():
-            for i in self._postings[stem]:
-                dots[i] += w * w
-                shared[i] += 1
-        norm = math.sqrt(sum(self._ex_idf.get(s, 2.0) ** 2 for s in content))
-        best: dict[str, float] = {}
-        close = 0.0
-        for i, dot in dots.items():
-            cos = dot / (norm * self._ex_norm[i])
-            tid = self._ex_topic[i]
-            if cos > best.get(tid, 0.0):
-                best[tid] = cos
-            if shared[i] >= 2:
-                close = max(close, cos)
-        return best, close
 
     def concepts(self, analysis: Analysis) -> set[str]:
         found = set(self._concepts.search(analysis.tokens, analysis.stems))
@@ -229,8 +192,9 @@ class Matcher:
             for stem in content:
                 for topic_id, weight in self._example_postings.get(stem, ()):
                     scores[topic_id] += weight * norm
-            nearest, close = self._nearest(content)
-            for topic_id, cos in nearest.items():
+            nearest = self._examples.nearest(content)
+            close = max(nearest.close.values(), default=0.0)
+            for topic_id, cos in nearest.best.items():
                 scores[topic_id] += NEAREST_WEIGHT * cos
 
         found = self.concepts(analysis) if concepts is None else concepts

@@ -101,6 +101,9 @@ class CrisisLexicon:
     shouted: tuple[str, ...] = ()  # words that mean danger when typed in capitals: HELP, NU
     # Concept combinations that mean a crisis: (kind, concept ids), e.g. ("danger", (now, threat))
     combinations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Whole messages, labelled danger, suicide or calm (a near miss), for the nearest-example
+    # check: a message much like a crisis example, and not more like a calm one, is a crisis.
+    examples: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
