@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.analysis import Analyzer
+from bot.core.crisis import CrisisDetector
+from bot.core.model import CrisisLexicon
 from tests.helpers import TUESDAY_AFTERNOON, engine
 
 DANGER = [
@@ -67,3 +70,45 @@ def test_crisis_keeps_the_topic_answer_below_the_header() -> None:
     header, rest = reply.text.split("\n\n", 1)
     assert "112" in header
     assert "0800-0188" in rest  # Centrum Seksueel Geweld still offered
+
+
+# -- the three checks, one by one -------------------------------------------------------------
+
+
+
+def _detector(examples: tuple[tuple[str, str], ...] = (),
+              combinations: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> CrisisDetector:
+    empty = {"nl": (), "en": ()}
+    return CrisisDetector(CrisisLexicon(danger=empty, suicide=empty, negations=empty,
+                                        combinations=combinations, examples=examples))
+
+
+def test_a_message_like_a_crisis_example_is_a_crisis_unless_a_calm_one_is_closer() -> None:
+    detector = _detector(examples=(
+        ("danger", "the man from the bar is waiting outside my front door with a knife"),
+        ("calm", "last year a man waited outside my front door, what could I have done"),
+    ))
+    analyzer = Analyzer([], [])
+    now_like = analyzer.analyze("a man is waiting outside my door and he has a knife")
+    past_like = analyzer.analyze("last year a man waited outside my front door")
+    assert detector.check(now_like).danger
+    assert not detector.check(past_like).danger
+
+
+def test_concept_combinations_count_unless_the_message_is_about_the_past() -> None:
+    detector = _detector(combinations=(("suicide", ("now", "means")),))
+    analysis = Analyzer([], []).analyze("whatever")
+    assert detector.check(analysis, {"now", "means"}).suicide
+    assert not detector.check(analysis, {"now"}).suicide
+    assert not detector.check(analysis, {"now", "means", "past"}).suicide
+    assert not detector.check(analysis, {"now", "means"}).by_phrase
+
+
+@pytest.mark.parametrize("text", [
+    "ik sta nu bij het spoor",  # now + means
+    "i have the pills ready and there is no point anymore",  # means + hopeless
+    "thanks for trying, this is goodbye",
+])
+def test_indirect_suicidal_messages_get_113(text: str) -> None:
+    reply = engine().answer(text, TUESDAY_AFTERNOON)
+    assert reply.crisis and "113" in reply.text.split("\n", 1)[0], reply.text[:200]

@@ -11,6 +11,8 @@ from tests.helpers import ROOT, TUESDAY_AFTERNOON, engine
 
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev-questions.yaml"
 HELDOUT = ROOT / "tests" / "data" / "heldout.yaml"
+BLIND = ROOT / "tests" / "data" / "blind.yaml"
+CRISIS_SET = ROOT / "tests" / "data" / "crisis-blind.yaml"
 
 
 def _figures(path: Path) -> dict[str, float]:
@@ -35,6 +37,20 @@ def test_heldout_set_written_apart_from_the_knowledge() -> None:
     assert f["top1"] >= 0.75, f
     assert f["top3"] >= 0.88, f
     assert f["out_of_domain"] >= 0.80, f
+
+
+def test_second_independent_set() -> None:
+    f = _figures(BLIND)
+    assert f["crisis_recall"] == 1.0, f
+    assert f["top1"] >= 0.80, f
+    assert f["top3"] >= 0.92, f
+    assert f["out_of_domain"] >= 0.65, f
+
+
+def test_crisis_focused_set_recall() -> None:
+    # 50 mostly indirect crisis messages and 50 near misses, written apart from the bot.
+    f = _figures(CRISIS_SET)
+    assert f["crisis_recall"] >= 0.9, f
 
 
 @pytest.mark.parametrize(
