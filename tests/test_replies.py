@@ -94,3 +94,13 @@ def test_clarifying_question_offers_two_choices() -> None:
             assert "1." in reply.text and "2." in reply.text
             return
     pytest.skip("none of these phrasings is a close call with the current knowledge")
+
+
+def test_weekly_hours_are_shown_as_day_ranges() -> None:
+    from bot.core.replies import contact_line
+
+    e = engine()
+    chat = next(c for c in e.kb.services["veilig-thuis"].contacts if c.kind == "chat")
+    line = contact_line(chat, "nl", TUESDAY_AFTERNOON)
+    assert "ma-vr 09:00-17:00" in line and "nu open" in line
+    assert "closed now" in contact_line(chat, "en", SUNDAY_NIGHT)

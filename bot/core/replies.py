@@ -7,7 +7,7 @@ check date); the fixed sentences here hold no facts about services.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Literal
 
 from bot.core.model import Contact, Hours, KnowledgeBase, Lang, Service, Topic
@@ -114,12 +114,28 @@ class Reply:
 def _hours_text(hours: Hours, lang: Lang, now: datetime) -> str:
     if hours.always:
         return phrase("always", lang)
-    days = _DAYS[lang]
-    spans = ", ".join(
-        f"{days[d]} {start:%H:%M}-{end:%H:%M}" for d, start, end in hours.windows
-    )
+    spans = ", ".join(_day_ranges(hours, lang))
     state = "open_now" if hours.is_open(now.weekday(), now.time()) else "closed_now"
     return f"{phrase(state, lang)}; {spans}" if spans else phrase(state, lang)
+
+
+def _day_ranges(hours: Hours, lang: Lang) -> list[str]:
+    """'ma-vr 09:00-17:00' rather than five lines: consecutive days with the same times."""
+    days = _DAYS[lang]
+    out: list[str] = []
+    run: list[tuple[int, time, time]] = []
+    for window in (*hours.windows, None):
+        if window is not None and run and window[0] == run[-1][0] + 1 and (
+            window[1:] == run[-1][1:]
+        ):
+            run.append(window)
+            continue
+        if run:
+            first, last = run[0][0], run[-1][0]
+            label = days[first] if first == last else f"{days[first]}-{days[last]}"
+            out.append(f"{label} {run[0][1]:%H:%M}-{run[0][2]:%H:%M}")
+        run = [window] if window is not None else []
+    return out
 
 
 def contact_line(contact: Contact, lang: Lang, now: datetime) -> str:
