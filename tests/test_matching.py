@@ -12,7 +12,8 @@ from tests.helpers import ROOT, TUESDAY_AFTERNOON, engine
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev-questions.yaml"
 HELDOUT = ROOT / "tests" / "data" / "heldout.yaml"
 BLIND = ROOT / "tests" / "data" / "blind.yaml"
-CRISIS_SETS = [ROOT / "tests" / "data" / n for n in ("crisis-blind.yaml", "crisis-final.yaml")]
+CRISIS_SETS = [ROOT / "tests" / "data" / n for n in (
+    "crisis-blind.yaml", "crisis-final.yaml", "crisis-honest.yaml")]
 
 
 def _figures(path: Path) -> dict[str, float]:

@@ -7,6 +7,7 @@ suïcidaal") are removed from the message before the phrases are looked for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.analysis import Analysis
@@ -19,10 +20,11 @@ from bot.core.phrases import (
     present_keys,
     span,
 )
-from bot.core.similarity import ExampleIndex, content_stems
+from bot.core.similarity import ExampleIndex, WordBayes, content_stems
 
 EXAMPLE_THRESHOLD = 0.35  # cosine to the nearest crisis example
 EXAMPLE_MARGIN = 0.05  # ... and this much closer than to the nearest calm example
+BAYES_THRESHOLD = 0.99  # naive Bayes probability of danger or suicide
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class CrisisFinding:
 
 
 class CrisisDetector:
-    def __init__(self, lexicon: CrisisLexicon) -> None:
+    def __init__(self, lexicon: CrisisLexicon, calm: Iterable[str] = ()) -> None:
+        """``calm``: more messages that are not a crisis (the other topics' examples)."""
         self._index: PatternIndex[str] = PatternIndex()
         for kind, group in (("danger", lexicon.danger), ("suicide", lexicon.suicide)):
             for phrases in group.values():
@@ -53,6 +56,7 @@ class CrisisDetector:
         # Three shared words: two ("cross", "road") still match jokes and small talk.
         self._examples = ExampleIndex(lexicon.examples, min_shared=3)
         self._combinations = lexicon.combinations
+        self._bayes = WordBayes([*lexicon.examples, *(("calm", text) for text in calm)])
 
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
@@ -68,15 +72,18 @@ class CrisisDetector:
             return analysis
         return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text)
 
-    def _like_examples(self, content: set[str]) -> set[str]:
+    def _like_examples(self, content: set[str], words: list[str]) -> set[str]:
         """Crisis kinds whose examples the message resembles more than the calm ones."""
         near = self._examples.nearest(content)
         calm = near.close.get("calm", 0.0)
-        return {
+        kinds = {
             kind for kind in ("danger", "suicide")
             if near.close.get(kind, 0.0) >= EXAMPLE_THRESHOLD
             and near.close.get(kind, 0.0) > calm + EXAMPLE_MARGIN
         }
+        odds = self._bayes.probabilities(words)
+        kinds.update(k for k in ("danger", "suicide") if odds.get(k, 0.0) >= BAYES_THRESHOLD)
+        return kinds
 
     def check(self, analysis: Analysis, concepts: set[str] | frozenset[str] = frozenset()
               ) -> CrisisFinding:
@@ -88,5 +95,5 @@ class CrisisDetector:
         by_phrase = bool(kinds)
         if "past" not in concepts:  # "last year I wanted to die, now it is over": not now
             kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
-        kinds.update(self._like_examples(content_stems(analysis.tokens)))
+        kinds.update(self._like_examples(content_stems(analysis.tokens), analysis.tokens))
         return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)

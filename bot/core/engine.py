@@ -50,7 +50,12 @@ class Engine:
         self.municipality = municipality
         self.services: dict[str, Service] = kb.services_for(municipality)
         self.matcher = Matcher(kb)
-        self.crisis = CrisisDetector(kb.crisis)
+        self.crisis = CrisisDetector(kb.crisis, calm=(
+            example
+            for topic in kb.topics.values() if topic.crisis == "none"
+            for lang in ("nl", "en")
+            for example in topic.examples.get(lang, ())
+        ))
 
     # -- the main entry --------------------------------------------------------------------
 
