@@ -117,15 +117,20 @@ class Analyzer:
         return Analysis(
             tokens=corrected,
             stems=[stems(t) for t in corrected],
-            language=self.language(raw_tokens, cleaned, hint),
+            language=self.language(raw_tokens, hint),
             shouted=frozenset(w.lower() for w in _CAPS_WORD.findall(cleaned)),
             has_text=any(ch.isalpha() for ch in cleaned),
         )
 
-    def language(self, toks: list[str], cleaned: str, hint: Lang | None) -> Lang:
-        """nl or en: function words first, then the knowledge base's words, then spelling."""
-        nl = sum(1.0 for t in toks if t in STOPWORDS_NL and t not in STOPWORDS_EN)
-        en = sum(1.0 for t in toks if t in STOPWORDS_EN and t not in STOPWORDS_NL)
+    def language(
+        self, toks: list[str], hint: Lang | None, nl_bonus: float = 0.0, en_bonus: float = 0.0
+    ) -> Lang:
+        """nl or en: function words first, then the knowledge base's words, then spelling.
+
+        The bonuses are for phrases only one language uses ("morning after pil").
+        """
+        nl = nl_bonus + sum(1.0 for t in toks if t in STOPWORDS_NL and t not in STOPWORDS_EN)
+        en = en_bonus + sum(1.0 for t in toks if t in STOPWORDS_EN and t not in STOPWORDS_NL)
         nl += sum(0.6 for t in toks if t in self._nl and t not in self._en)
         en += sum(0.6 for t in toks if t in self._en and t not in self._nl)
         if abs(nl - en) < 1.0:

@@ -62,7 +62,7 @@ class Engine:
     def answer(self, text: str, now: datetime, hint: Lang | None = None) -> Reply:
         """Reply to one free-text message."""
         analysis = self.matcher.analyzer.analyze(text, hint)
-        lang = analysis.language
+        lang = self.matcher.language(analysis, hint)
         analysis = self.crisis.without_negations(analysis)
         concepts = self.matcher.concepts(analysis)
         finding = self.crisis.check(analysis, concepts)

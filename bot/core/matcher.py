@@ -22,6 +22,7 @@ from bot.core.text import STOPWORDS, stems, tokens
 
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
+PHRASE_LANGUAGE_BONUS = 1.5
 KEYWORD_SLACK = 2  # other words allowed between the words of a keyword phrase
 EXAMPLE_WEIGHT = 2.0
 NEAREST_WEIGHT = 2.0
@@ -156,7 +157,44 @@ class Matcher:
                 texts[lang].extend((topic.title.get(lang), topic.answer.get(lang)))
                 texts[lang].extend(topic.examples.get(lang, ()))
         self.analyzer = Analyzer(words["nl"], words["en"], texts["nl"], texts["en"])
+        self._build_language_hints(kb)
 
+
+    def _build_language_hints(self, kb: KnowledgeBase) -> None:
+        """Names say nothing about a message's language ("wat is Stop it Now", "what is Wensen
+        en Grenzen"); a phrase that only one language's keywords hold says a lot."""
+        self._names: PatternIndex[int] = PatternIndex()
+        for service in kb.services.values():
+            for name in (service.name.nl, service.name.en):
+                for part in re.split(r"[,()!]", name):
+                    pattern = compile_pattern(part)
+                    if pattern is not None and len(pattern.steps) >= 2:
+                        self._names.add(pattern, len(pattern.steps))
+        phrases: dict[Lang, set[str]] = {lang: set() for lang in LANGS}
+        for topic in kb.topics.values():
+            for lang in LANGS:
+                phrases[lang].update(" ".join(tokens(k)) for k in topic.keywords.get(lang, ()))
+        self._lang_phrases: PatternIndex[Lang] = PatternIndex()
+        pairs: tuple[tuple[Lang, Lang], ...] = (("nl", "en"), ("en", "nl"))
+        for lang, other in pairs:
+            for phrase in phrases[lang] - phrases[other]:
+                pattern = compile_pattern(phrase)
+                if pattern is not None and len(pattern.steps) >= 2:
+                    self._lang_phrases.add(pattern, lang)
+
+    def language(self, analysis: Analysis, hint: Lang | None) -> Lang:
+        """The message's language, with names left out and one-language phrases counted."""
+        names = self._names.search_at(analysis.tokens, analysis.stems)
+        phrases = self._lang_phrases.search(analysis.tokens, analysis.stems)
+        if not names and not phrases:
+            return analysis.language
+        dropped = {i for length, start in names for i in range(start, start + length)}
+        kept = [t for i, t in enumerate(analysis.tokens) if i not in dropped]
+        return self.analyzer.language(
+            kept, hint,
+            nl_bonus=PHRASE_LANGUAGE_BONUS * phrases.count("nl"),
+            en_bonus=PHRASE_LANGUAGE_BONUS * phrases.count("en"),
+        )
 
     def concepts(self, analysis: Analysis) -> set[str]:
         found = set(self._concepts.search(analysis.tokens, analysis.stems))
