@@ -9,6 +9,7 @@ signals (combinations of concepts such as *assault* + *recent*). A crisis found 
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -23,6 +24,8 @@ from bot.core.text import STOPWORDS, stems, tokens
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
 PHRASE_LANGUAGE_BONUS = 1.5
+NEAREST_CANDIDATES = 40  # topics whose examples are compared one by one
+MAX_RANKED = 10
 KEYWORD_SLACK = 2  # other words allowed between the words of a keyword phrase
 EXAMPLE_WEIGHT = 2.0
 NEAREST_WEIGHT = 2.0
@@ -221,8 +224,6 @@ class Matcher:
             best_at[slot] = max(best_at.get(slot, 0.0), term.weight)
         for (topic_id, _), weight in best_at.items():
             scores[topic_id] += weight
-        close = 0.0  # the best similarity to an example sharing two or more words
-
         content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
                    if t not in STOPWORDS}
         if content:
@@ -230,10 +231,6 @@ class Matcher:
             for stem in content:
                 for topic_id, weight in self._example_postings.get(stem, ()):
                     scores[topic_id] += weight * norm
-            nearest = self._examples.nearest(content)
-            close = max(nearest.close.values(), default=0.0)
-            for topic_id, cos in nearest.best.items():
-                scores[topic_id] += NEAREST_WEIGHT * cos
 
         found = self.concepts(analysis) if concepts is None else concepts
         evidence = max(best_at.values(), default=0.0)  # the strongest single keyword
@@ -242,6 +239,17 @@ class Matcher:
                 if all(c in found for c in signal.concepts):
                     scores[topic_id] += signal.weight
                     evidence = max(evidence, signal.weight)
+
+        close = 0.0  # the best similarity to an example sharing two or more words
+        if content:
+            # Nearest examples only among the likeliest topics: every topic with an example
+            # that shares a word already has some score, so none that could win is left out,
+            # and a knowledge base a hundred times larger costs little more.
+            candidates = heapq.nlargest(NEAREST_CANDIDATES, scores, key=scores.__getitem__)
+            nearest = self._examples.nearest(content, candidates)
+            close = max(nearest.close.values(), default=0.0)
+            for topic_id, cos in nearest.best.items():
+                scores[topic_id] += NEAREST_WEIGHT * cos
         # In the domain at all? A keyword, a signal, or a message very like an example.
         # Loose overlap with examples alone ("parking in Leiden") is not enough.
         if boost:
@@ -252,10 +260,10 @@ class Matcher:
             if topic_id in self._kb.topics:
                 scores[topic_id] += extra
 
-        ranked = sorted(
-            ((tid, round(score, 4)) for tid, score in scores.items() if score > 0),
-            key=lambda item: (-item[1], item[0]),
+        top = heapq.nsmallest(
+            MAX_RANKED, scores.items(), key=lambda item: (-round(item[1], 4), item[0])
         )
+        ranked = [(tid, round(score, 4)) for tid, score in top if score > 0]
         if not ranked or ranked[0][1] < MIN_SCORE:
             return Ranking(())
         return Ranking(tuple(ranked))

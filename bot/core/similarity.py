@@ -41,26 +41,31 @@ class ExampleIndex:
         self._idf = {s: math.log(1 + n / d) for s, d in df.items()}
         self._label = [label for label, _ in docs]
         self._norm = [math.sqrt(sum(self._idf[s] ** 2 for s in bag)) for _, bag in docs]
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for i, (_, bag) in enumerate(docs):
+        # stem -> label -> examples: a search can be limited to some labels.
+        self._postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
+        for i, (label, bag) in enumerate(docs):
             for stem in bag:
-                self._postings[stem].append(i)
+                self._postings[stem].setdefault(label, []).append(i)
 
-    def nearest(self, content: set[str]) -> Nearest:
+    def nearest(self, content: set[str], labels: Iterable[str] | None = None) -> Nearest:
         """How close the message (its content stems) comes to each label's examples.
 
         ``close`` only counts examples that share at least ``min_shared`` words with the
-        message: one shared word, as in "test 123", says little.
+        message: one shared word, as in "test 123", says little. ``labels`` limits the search.
         """
+        wanted = None if labels is None else set(labels)
         dots: defaultdict[int, float] = defaultdict(float)
         shared: Counter[int] = Counter()
         for stem in content:
             weight = self._idf.get(stem)
             if weight is None:
                 continue
-            for i in self._postings[stem]:
-                dots[i] += weight * weight
-                shared[i] += 1
+            by_label = self._postings[stem]
+            keys = by_label.keys() if wanted is None else wanted & by_label.keys()
+            for label in keys:
+                for i in by_label[label]:
+                    dots[i] += weight * weight
+                    shared[i] += 1
         if not dots:
             return Nearest({}, {})
         norm = math.sqrt(sum(self._idf.get(s, UNKNOWN_IDF) ** 2 for s in content))
