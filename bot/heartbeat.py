@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.tasks import cancel
 
 INTERVAL = 30.0  # seconds between touches
 MAX_AGE = 120.0  # seconds; the check allows several missed touches before failing
@@ -74,10 +75,7 @@ class Heartbeat:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(task)
         # A stopped bot must not look healthy to a later check.
         with contextlib.suppress(OSError):
             self.path.unlink()

@@ -12,7 +12,6 @@ and line of each error, once per change.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from bot.core.engine import Engine
 from bot.core.model import KnowledgeBase
 from bot.knowledge_files import DEFAULT_SCHEMA_DIR, KnowledgeError, load_knowledge
+from bot.tasks import cancel
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,7 @@ class KnowledgeWatcher:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(task)
 
     async def run(self) -> None:
         while True:

@@ -10,11 +10,13 @@ values for objects such as ``reply_markup``); JSON bodies are understood too.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -316,3 +318,14 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
         params[key] = json.loads(value) if key in JSON_FIELDS else value
     return params
+
+
+async def wait_until(check: Callable[[], Any], timeout: float = 8.0) -> Any:
+    """Wait (in the running loop) until ``check()`` is truthy; its value, or AssertionError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting for the bot")

@@ -11,7 +11,6 @@ import io
 import logging
 import re
 import sqlite3
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botapi_stub import BotApiStub
+from botapi_stub import BotApiStub, wait_until
 from stats_helpers import AMSTERDAM, counts
 
 from bot.channels.telegram import build_application
@@ -92,13 +91,7 @@ async def running_bot(stub: BotApiStub, engine: Engine, settings: Settings,
 
 
 async def until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting for the bot")
+    return await wait_until(check, timeout)
 
 
 async def say(stub: BotApiStub, chat: int, words: str, **kwargs: Any) -> dict[str, Any]:

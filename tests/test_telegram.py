@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from botapi_stub import BotApiStub
+from botapi_stub import BotApiStub, wait_until
 from telegram.ext import Application
 
 from bot.channels.telegram import TelegramChannel, build_application
@@ -73,13 +73,7 @@ class Bot:
     engine: Engine
 
     async def until(self, check: Callable[[], Any], timeout: float = 8.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = check()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-        raise AssertionError("timed out waiting for the bot")
+        return await wait_until(check, timeout)
 
     async def sent_after(self, chat_id: int, before: int, count: int = 1,
                          timeout: float = 8.0) -> list[dict[str, Any]]:
