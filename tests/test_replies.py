@@ -79,8 +79,8 @@ def test_zero_width_characters_do_not_hide_words() -> None:
 
 
 def test_fallback_shows_menu_and_a_person() -> None:
-    reply = engine().answer("wanneer gaat het zwembad open", TUESDAY_AFTERNOON)
-    assert reply.fallback and not reply.topics
+    reply = engine().answer("hoeveel kost de hondenbelasting dit jaar", TUESDAY_AFTERNOON)
+    assert reply.fallback and not reply.topics, reply.topics
     assert "0800-0188" in reply.text
     assert [c.kind for c in reply.choices].count("topic") >= 4
 

@@ -56,6 +56,10 @@ class Analyzer:
         self._known_en = frozenset(stems(w)[1] for w in vocab)
         self._cache: dict[str, tuple[str, ...]] = {}
 
+    def known_nl(self, token: str) -> bool:
+        """Known as a word or by its Dutch stem: compounds are Dutch, "gunning" is no "gun"."""
+        return token in self._vocab or stems(token)[0] in self._known_nl
+
     def known(self, token: str) -> bool:
         return (
             token in self._vocab
@@ -81,7 +85,7 @@ class Analyzer:
         if parts:
             return (token, *parts)
         if len(token) >= MIN_FUZZY_LEN:
-            cutoff = 80 if len(token) >= 8 else 84
+            cutoff = 85 if len(token) >= 8 else 88
             best = process.extractOne(
                 token, self._by_first.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff
             )
@@ -94,7 +98,7 @@ class Analyzer:
         n = len(token)
         for i in range(3, n - 2):
             head, tail = token[:i], token[i:]
-            if len(tail) >= 4 and self.known(tail):
+            if len(tail) >= 4 and self.known_nl(tail):
                 for link in ("", "s", "en", "e"):
                     stem_part = head[: len(head) - len(link)] if link else head
                     if link and not head.endswith(link):

@@ -24,7 +24,7 @@ from bot.core.similarity import ExampleIndex, WordBayes, content_stems
 
 EXAMPLE_THRESHOLD = 0.35  # cosine to the nearest crisis example
 EXAMPLE_MARGIN = 0.05  # ... and this much closer than to the nearest calm example
-BAYES_THRESHOLD = 0.99  # naive Bayes probability of danger or suicide
+BAYES_THRESHOLD = 0.999  # naive Bayes probability of danger or suicide
 
 
 @dataclass(frozen=True)
