@@ -104,3 +104,9 @@ def test_long_story_with_the_need_in_the_middle() -> None:
 ])
 def test_names_do_not_decide_the_language(text: str, lang: str) -> None:
     assert engine().answer(text, TUESDAY_AFTERNOON).language == lang
+
+
+def test_words_the_stemmers_would_join_stay_apart() -> None:
+    # "hoe werkt ..." asks how something works, not about work; "won" is not "gewond".
+    assert engine().answer("hoe werkt /wis", TUESDAY_AFTERNOON).topics[:1] != ("workplace",)
+    assert engine().answer("who won the match yesterday", TUESDAY_AFTERNOON).fallback

@@ -96,6 +96,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+# Where the stemmers join words that mean different things: "hoe werkt het" is not about
+# work ("werk"), and "gewond" (hurt) must not meet "won".
+_OWN_STEM = frozenset({"werkt", "gewond", "zitting"})
+
+
 @lru_cache(maxsize=65536)
 def stems(token: str) -> tuple[str, str]:
     """The Dutch and the English stem of a token, in that order (often the same string).
@@ -103,6 +108,8 @@ def stems(token: str) -> tuple[str, str]:
     They are compared position by position: a Dutch stem never matches an English one
     ("won" must not find "gewond").
     """
+    if token in _OWN_STEM:
+        return (token, token)
     return (_STEM_NL.stemWord(token), _STEM_EN.stemWord(token))
 
 
