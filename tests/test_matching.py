@@ -109,4 +109,4 @@ def test_names_do_not_decide_the_language(text: str, lang: str) -> None:
 def test_words_the_stemmers_would_join_stay_apart() -> None:
     # "hoe werkt ..." asks how something works, not about work; "won" is not "gewond".
     assert engine().answer("hoe werkt /wis", TUESDAY_AFTERNOON).topics[:1] != ("workplace",)
-    assert engine().answer("who won the match yesterday", TUESDAY_AFTERNOON).fallback
+    assert engine().answer("who won the election yesterday", TUESDAY_AFTERNOON).fallback
