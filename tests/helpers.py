@@ -29,3 +29,17 @@ def copy_knowledge(target: Path) -> Path:
     dest = target / "knowledge"
     shutil.copytree(KNOWLEDGE, dest)
     return dest
+
+
+def engine_with_a_close_call(target: Path) -> Engine:
+    """The real knowledge with one made-up word given to two unrelated topics (sport and
+    privacy), so that a message of just that word is a close call the core asks about."""
+    knowledge = copy_knowledge(target)
+    for topic in ("sport", "privacy"):
+        path = knowledge / "topics" / f"{topic}.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        at = lines.index("keywords:") + 1
+        assert lines[at].startswith("  nl: [")
+        lines[at] = lines[at].replace("  nl: [", "  nl: [zwaluwstaart koekoeksklok, ", 1)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Engine(load_knowledge(knowledge), "leiden")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 
 import pytest
 
 from bot.core.model import Hours
-from tests.helpers import AMS, SUNDAY_NIGHT, TUESDAY_AFTERNOON, engine
+from tests.helpers import AMS, SUNDAY_NIGHT, TUESDAY_AFTERNOON, engine, engine_with_a_close_call
 
 
 def test_hours_windows_including_past_midnight() -> None:
@@ -85,15 +86,13 @@ def test_fallback_shows_menu_and_a_person() -> None:
     assert [c.kind for c in reply.choices].count("topic") >= 4
 
 
-def test_clarifying_question_offers_two_choices() -> None:
-    e = engine()
-    for text in ("school", "ik weet niet of ik moet praten of aangifte doen", "werk en sport"):
-        reply = e.answer(text, TUESDAY_AFTERNOON)
-        if reply.clarify:
-            assert len(reply.clarify) == 2 and len(reply.choices) == 2
-            assert "1." in reply.text and "2." in reply.text
-            return
-    pytest.skip("none of these phrasings is a close call with the current knowledge")
+def test_clarifying_question_offers_two_choices(tmp_path: Path) -> None:
+    e = engine_with_a_close_call(tmp_path)
+    reply = e.answer("zwaluwstaart koekoeksklok", TUESDAY_AFTERNOON)
+    assert set(reply.clarify) == {"sport", "privacy"}
+    assert [c.value for c in reply.choices] == list(reply.clarify)
+    assert "1." in reply.text and "2." in reply.text
+    assert reply.services, "a person to contact is offered with the question too"
 
 
 def test_weekly_hours_are_shown_as_day_ranges() -> None:

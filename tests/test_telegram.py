@@ -38,6 +38,7 @@ from bot.core.engine import Engine
 from bot.events import Event
 from bot.knowledge_files import load_knowledge
 from bot.logging_setup import configure_logging
+from tests.helpers import engine_with_a_close_call
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -220,19 +221,23 @@ async def test_crisis_puts_112_or_113_first(bot: Bot, words: str, first: str) ->
     assert bot.sink.events[-1].kind == "crisis"
 
 
-async def test_clarification_offers_two_buttons(bot: Bot) -> None:
-    # Find, among the knowledge's own examples, a message the core asks about.
-    candidates = [e for t in bot.engine.kb.topics.values() for e in t.examples["nl"]]
-    asked = next((bot.engine.answer(e + " of", NOW) for e in candidates
-                  if bot.engine.answer(e + " of", NOW).clarify), None)
-    if asked is None:
-        pytest.skip("no clarifying question in the current knowledge")
-    words = next(e + " of" for e in candidates if bot.engine.answer(e + " of", NOW).clarify)
-    [reply] = await bot.say(23, words)
-    data = [b.get("callback_data") for b in buttons(reply)]
-    assert data == [f"t:{t}" for t in asked.clarify]
-    [chosen] = await bot.say(23, "2")
-    assert chosen["text"] == bot.channel.topic_reply(bot.engine, asked.clarify[1], "nl").text
+async def test_clarification_offers_two_buttons(tmp_path: Path) -> None:
+    close_call = engine_with_a_close_call(tmp_path)
+    asked = close_call.answer("zwaluwstaart koekoeksklok", NOW)
+    assert len(asked.clarify) == 2
+    stub = BotApiStub(TOKEN).start()
+    settings = Settings(telegram_token=TOKEN, telegram_api_url=stub.api_url, data_dir=tmp_path)
+    try:
+        async for app, channel in start_bot(stub, close_call, settings, ListSink()):
+            bot = Bot(stub, app, ListSink(), channel, close_call)
+            [reply] = await bot.say(23, "zwaluwstaart koekoeksklok")
+            data = [b.get("callback_data") for b in buttons(reply)]
+            assert data == [f"t:{t}" for t in asked.clarify]
+            [chosen] = await bot.say(23, "2")
+            expected = channel.topic_reply(close_call, asked.clarify[1], "nl").text
+            assert chosen["text"] == expected
+    finally:
+        stub.stop()
 
 
 async def test_ten_thousand_characters_are_answered_within_limits(bot: Bot) -> None:
