@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.core.analysis import Analysis, Analyzer
 from bot.core.model import LANGS, KnowledgeBase, Lang, Signal
-from bot.core.phrases import PatternIndex, compile_pattern
+from bot.core.phrases import Pattern, PatternIndex, compile_pattern
 from bot.core.similarity import ExampleIndex
 from bot.core.text import STOPWORDS, stems, tokens
 
@@ -100,14 +100,22 @@ class Matcher:
                     if key not in seen:
                         seen.add(key)
                         spread[key] += 1
+        compiled: dict[str, Pattern | None] = {}
+        # Phrases of two or more words, per language: a phrase only one language has tells
+        # the message's language.
+        lang_phrases: dict[Lang, dict[tuple[str, ...], Pattern]] = {lang: {} for lang in LANGS}
         for topic_id, kw, lang in entries:
-            pattern = compile_pattern(kw, slack=KEYWORD_SLACK)
+            key = " ".join(kw.split()).lower()
+            if key not in compiled:
+                compiled[key] = compile_pattern(kw, slack=KEYWORD_SLACK)
+            pattern = compiled[key]
             if pattern is None:
                 continue
-            key = " ".join(kw.split()).lower()
             base = PHRASE_WEIGHT if len(pattern.steps) > 1 else KEYWORD_WEIGHT
             self._keywords.add(pattern, _Term(topic_id, key, base / math.sqrt(spread[key])))
             words[lang].update(w.text for w, _ in pattern.steps)
+            if len(pattern.steps) > 1:
+                lang_phrases[lang][tuple(w.text for w, _ in pattern.steps)] = pattern
 
         for name, by_lang in kb.concepts.items():
             for lang, terms in by_lang.items():
@@ -160,10 +168,12 @@ class Matcher:
                 texts[lang].extend((topic.title.get(lang), topic.answer.get(lang)))
                 texts[lang].extend(topic.examples.get(lang, ()))
         self.analyzer = Analyzer(words["nl"], words["en"], texts["nl"], texts["en"])
-        self._build_language_hints(kb)
+        self._build_language_hints(kb, lang_phrases)
 
 
-    def _build_language_hints(self, kb: KnowledgeBase) -> None:
+    def _build_language_hints(
+        self, kb: KnowledgeBase, phrases: dict[Lang, dict[tuple[str, ...], Pattern]]
+    ) -> None:
         """Names say nothing about a message's language ("wat is Stop it Now", "what is Wensen
         en Grenzen"); a phrase that only one language's keywords hold says a lot."""
         self._names: PatternIndex[int] = PatternIndex()
@@ -173,16 +183,11 @@ class Matcher:
                     pattern = compile_pattern(part)
                     if pattern is not None and len(pattern.steps) >= 2:
                         self._names.add(pattern, len(pattern.steps))
-        phrases: dict[Lang, set[str]] = {lang: set() for lang in LANGS}
-        for topic in kb.topics.values():
-            for lang in LANGS:
-                phrases[lang].update(" ".join(tokens(k)) for k in topic.keywords.get(lang, ()))
         self._lang_phrases: PatternIndex[Lang] = PatternIndex()
         pairs: tuple[tuple[Lang, Lang], ...] = (("nl", "en"), ("en", "nl"))
         for lang, other in pairs:
-            for phrase in phrases[lang] - phrases[other]:
-                pattern = compile_pattern(phrase)
-                if pattern is not None and len(pattern.steps) >= 2:
+            for words, pattern in phrases[lang].items():
+                if words not in phrases[other]:
                     self._lang_phrases.add(pattern, lang)
 
     def language(self, analysis: Analysis, hint: Lang | None) -> Lang:

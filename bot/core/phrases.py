@@ -69,8 +69,9 @@ def compile_pattern(source: str, slack: int = 0) -> Pattern | None:
             gap = MAX_GAP
             continue
         prefix = raw.endswith("*")
-        for i, tok in enumerate(tokens(raw.rstrip("*"))):
-            is_prefix = prefix and i == len(tokens(raw.rstrip("*"))) - 1
+        parts = tokens(raw.rstrip("*"))
+        for i, tok in enumerate(parts):
+            is_prefix = prefix and i == len(parts) - 1
             word = Word(tok, is_prefix, ("", "") if is_prefix else stems(tok))
             steps.append((word, max(gap, slack) if steps else 0))
             gap = 0
@@ -133,8 +134,13 @@ def present_keys(toks: list[str], tok_stems: list[tuple[str, str]]) -> set[str]:
     return present
 
 
+def required_keys(pattern: Pattern) -> tuple[frozenset[str], ...]:
+    """For each whole word, the keys one of which a message must hold for a match."""
+    return tuple(w.keys for w, _ in pattern.steps if not w.prefix)
+
+
 def could_match(pattern: Pattern, present: set[str]) -> bool:
-    return all(w.prefix or not present.isdisjoint(w.keys) for w, _ in pattern.steps)
+    return all(not present.isdisjoint(keys) for keys in required_keys(pattern))
 
 
 class PatternIndex(Generic[T]):
@@ -146,26 +152,30 @@ class PatternIndex(Generic[T]):
     """
 
     def __init__(self) -> None:
-        self._payloads: dict[tuple[tuple[Word, int], ...], list[T]] = {}
-        self._patterns: dict[tuple[tuple[Word, int], ...], Pattern] = {}
-        self._by_anchor: dict[str, list[tuple[tuple[Word, int], ...]]] = {}
-        self._prefixed: list[tuple[tuple[Word, int], ...]] = []
+        self._number: dict[tuple[tuple[Word, int], ...], int] = {}
+        self._patterns: list[Pattern] = []
+        self._required: list[tuple[frozenset[str], ...]] = []
+        self._payloads: list[list[T]] = []
+        self._by_anchor: dict[str, list[int]] = {}
+        self._prefixed: list[int] = []
 
     def add(self, pattern: Pattern, payload: T) -> None:
-        shape = pattern.steps
-        if shape in self._payloads:
-            self._payloads[shape].append(payload)
+        number = self._number.get(pattern.steps)
+        if number is not None:
+            self._payloads[number].append(payload)
             return
-        self._payloads[shape] = [payload]
-        self._patterns[shape] = pattern
-        words = [w for w, _ in shape if not w.prefix]
+        number = self._number[pattern.steps] = len(self._patterns)
+        self._patterns.append(pattern)
+        self._required.append(required_keys(pattern))
+        self._payloads.append([payload])
+        words = [w for w, _ in pattern.steps if not w.prefix]
         if not words:
-            self._prefixed.append(shape)
+            self._prefixed.append(number)
             return
         # The longest word is usually the rarest: "verkracht" rather than "ik".
         anchor = max(words, key=lambda w: len(w.text))
         for key in anchor.keys:
-            self._by_anchor.setdefault(key, []).append(shape)
+            self._by_anchor.setdefault(key, []).append(number)
 
     def search(self, toks: list[str], tok_stems: list[tuple[str, str]]) -> list[T]:
         """Payloads of the patterns found in the tokens, each once, in order of first match."""
@@ -176,18 +186,20 @@ class PatternIndex(Generic[T]):
     ) -> list[tuple[T, int]]:
         """Like :meth:`search`, with the token position where each match starts."""
         present = present_keys(toks, tok_stems)
-        candidates: set[tuple[tuple[Word, int], ...]] = set(self._prefixed)
+        candidates: set[int] = set(self._prefixed)
         for key in present:
-            candidates.update(self._by_anchor.get(key, ()))
+            numbers = self._by_anchor.get(key)
+            if numbers:
+                candidates.update(numbers)
         found: list[tuple[int, T]] = []
-        for shape in candidates:
-            pattern = self._patterns[shape]
-            if not could_match(pattern, present):
+        for number in sorted(candidates):
+            if not all(not present.isdisjoint(keys) for keys in self._required[number]):
                 continue
+            pattern = self._patterns[number]
             first = pattern.first
             for i, tok in enumerate(toks):
                 if first.matches(tok, tok_stems[i]) and _rest_matches(pattern, i, toks, tok_stems):
-                    found.extend((i, payload) for payload in self._payloads[shape])
+                    found.extend((i, payload) for payload in self._payloads[number])
                     break
         found.sort(key=lambda item: item[0])
         return [(payload, i) for i, payload in found]

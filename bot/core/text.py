@@ -68,11 +68,16 @@ STOPWORDS_EN = frozenset(
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean(text: str) -> str:
     """Drop control, zero-width and direction characters; fold white space; keep the rest."""
+    if text.isascii():  # the common case, without a look at every character
+        return _SPACE.sub(" ", _ASCII_CONTROL.sub(" ", text)).strip()
     text = unicodedata.normalize("NFKC", text)
+    if text.isprintable():  # nothing invisible in it (only tabs and newlines are not)
+        return _SPACE.sub(" ", text).strip()
     text = "".join(
         " " if ch in "\t\n\r" else ch
         for ch in text
@@ -83,6 +88,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Cliënt' -> 'client'."""
+    if text.isascii():
+        return text.lower().replace("'", "").replace("`", "")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return folded.replace("'", "").replace("\u2019", "").replace("`", "")
