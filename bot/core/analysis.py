@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.model import Lang
+from bot.core.phrases import present_keys
 from bot.core.text import STOPWORDS, STOPWORDS_EN, STOPWORDS_NL, clean, stems, tokens
 
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
@@ -30,6 +31,7 @@ class Analysis:
     language: Lang
     shouted: frozenset[str]  # words typed in capitals ("HELP", "NU"), folded
     has_text: bool
+    keys: frozenset[str]  # every token's lookup keys (phrases.present_keys): a quick pre-check
 
 
 class Analyzer:
@@ -118,9 +120,11 @@ class Analyzer:
         corrected: list[str] = []
         for tok in raw_tokens:
             corrected.extend(self.correct(tok))
+        token_stems = [stems(t) for t in corrected]
         return Analysis(
             tokens=corrected,
-            stems=[stems(t) for t in corrected],
+            stems=token_stems,
+            keys=frozenset(present_keys(corrected, token_stems)),
             language=self.language(raw_tokens, hint),
             shouted=frozenset(w.lower() for w in _CAPS_WORD.findall(cleaned)),
             has_text=any(ch.isalpha() for ch in cleaned),

@@ -61,7 +61,7 @@ class CrisisDetector:
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
         toks, stems_ = list(analysis.tokens), list(analysis.stems)
-        present = present_keys(toks, stems_)
+        present = analysis.keys
         changed = False
         for pattern in (p for p in self._negations if could_match(p, present)):
             while (found := span(pattern, toks, stems_)) is not None:
@@ -70,7 +70,8 @@ class CrisisDetector:
                 changed = True
         if not changed:
             return analysis
-        return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text)
+        return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text,
+                        frozenset(present_keys(toks, stems_)))
 
     def _like_examples(self, content: set[str], words: list[str]) -> set[str]:
         """Crisis kinds whose examples the message resembles more than the calm ones."""
@@ -89,7 +90,7 @@ class CrisisDetector:
               ) -> CrisisFinding:
         """Look for danger and suicide phrases, and for concept combinations that mean a crisis
         ("now" with "threat"), in an analysis without negations."""
-        kinds = set(self._index.search(analysis.tokens, analysis.stems))
+        kinds = set(self._index.search(analysis.tokens, analysis.stems, analysis.keys))
         if not self._shouted.isdisjoint(analysis.shouted):
             kinds.add("danger")
         by_phrase = bool(kinds)

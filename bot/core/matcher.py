@@ -192,8 +192,8 @@ class Matcher:
 
     def language(self, analysis: Analysis, hint: Lang | None) -> Lang:
         """The message's language, with names left out and one-language phrases counted."""
-        names = self._names.search_at(analysis.tokens, analysis.stems)
-        phrases = self._lang_phrases.search(analysis.tokens, analysis.stems)
+        names = self._names.search_at(analysis.tokens, analysis.stems, analysis.keys)
+        phrases = self._lang_phrases.search(analysis.tokens, analysis.stems, analysis.keys)
         if not names and not phrases:
             return analysis.language
         dropped = {i for length, start in names for i in range(start, start + length)}
@@ -205,7 +205,7 @@ class Matcher:
         )
 
     def concepts(self, analysis: Analysis) -> set[str]:
-        found = set(self._concepts.search(analysis.tokens, analysis.stems))
+        found = set(self._concepts.search(analysis.tokens, analysis.stems, analysis.keys))
         if mentions_minor(analysis):
             found.add("minor")
         return found
@@ -221,7 +221,9 @@ class Matcher:
         # A word counts once per topic: "naaktfoto" and "naaktfoto's" do not add up.
         best_at: dict[tuple[str, int], float] = {}
         seen_keys: set[tuple[str, str]] = set()
-        for term, start in self._keywords.search_at(analysis.tokens, analysis.stems):
+        for term, start in self._keywords.search_at(
+            analysis.tokens, analysis.stems, analysis.keys
+        ):
             if (term.topic, term.key) in seen_keys:
                 continue
             seen_keys.add((term.topic, term.key))

@@ -7,6 +7,7 @@ Dutch or English stem, so ``hurt myself`` finds "hurting myself".
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
@@ -139,7 +140,7 @@ def required_keys(pattern: Pattern) -> tuple[frozenset[str], ...]:
     return tuple(w.keys for w, _ in pattern.steps if not w.prefix)
 
 
-def could_match(pattern: Pattern, present: set[str]) -> bool:
+def could_match(pattern: Pattern, present: Set[str]) -> bool:
     return all(not present.isdisjoint(keys) for keys in required_keys(pattern))
 
 
@@ -177,15 +178,23 @@ class PatternIndex(Generic[T]):
         for key in anchor.keys:
             self._by_anchor.setdefault(key, []).append(number)
 
-    def search(self, toks: list[str], tok_stems: list[tuple[str, str]]) -> list[T]:
-        """Payloads of the patterns found in the tokens, each once, in order of first match."""
-        return [payload for payload, _ in self.search_at(toks, tok_stems)]
+    def search(
+        self, toks: list[str], tok_stems: list[tuple[str, str]],
+        present: Set[str] | None = None,
+    ) -> list[T]:
+        """Payloads of the patterns found in the tokens, each once, in order of first match.
+
+        ``present``: the tokens' keys (:func:`present_keys`) when the caller has them already.
+        """
+        return [payload for payload, _ in self.search_at(toks, tok_stems, present)]
 
     def search_at(
-        self, toks: list[str], tok_stems: list[tuple[str, str]]
+        self, toks: list[str], tok_stems: list[tuple[str, str]],
+        present: Set[str] | None = None,
     ) -> list[tuple[T, int]]:
         """Like :meth:`search`, with the token position where each match starts."""
-        present = present_keys(toks, tok_stems)
+        if present is None:
+            present = present_keys(toks, tok_stems)
         candidates: set[int] = set(self._prefixed)
         for key in present:
             numbers = self._by_anchor.get(key)
