@@ -16,7 +16,6 @@ from bot.core.phrases import (
     Pattern,
     PatternIndex,
     compile_pattern,
-    could_match,
     present_keys,
     span,
 )
@@ -48,10 +47,11 @@ class CrisisDetector:
                     pattern = compile_pattern(phrase)
                     if pattern is not None:
                         self._index.add(pattern, kind)
-        self._negations: list[Pattern] = [
-            p for phrases in lexicon.negations.values() for n in phrases
-            if (p := compile_pattern(n)) is not None
-        ]
+        self._negations: PatternIndex[Pattern] = PatternIndex()
+        for phrases in lexicon.negations.values():
+            for phrase in phrases:
+                if (pattern := compile_pattern(phrase)) is not None:
+                    self._negations.add(pattern, pattern)
         self._shouted = frozenset(w.lower() for w in lexicon.shouted)
         # Three shared words: two ("cross", "road") still match jokes and small talk.
         self._examples = ExampleIndex(lexicon.examples, min_shared=3)
@@ -61,9 +61,8 @@ class CrisisDetector:
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
         toks, stems_ = list(analysis.tokens), list(analysis.stems)
-        present = analysis.keys
         changed = False
-        for pattern in (p for p in self._negations if could_match(p, present)):
+        for pattern in self._negations.search(toks, stems_, analysis.keys):
             while (found := span(pattern, toks, stems_)) is not None:
                 del toks[found.start : found.stop]
                 del stems_[found.start : found.stop]
