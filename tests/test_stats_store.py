@@ -64,6 +64,18 @@ async def test_counts_one_row_per_combination(tmp_path: Path) -> None:
     assert len(stored) == 7
 
 
+async def test_a_burst_is_written_once_and_the_rest_on_close(tmp_path: Path) -> None:
+    store = make_store(tmp_path / FILENAME, Clock(NOON), write_seconds=3600.0)
+    await store.start()
+    for event in EVENTS:
+        await store.record(event)
+    # Opening the store wrote (retention), so the burst waits for the next write.
+    assert counts(tmp_path / FILENAME) == {}
+    assert store.pending == len(EVENTS)
+    await store.close()
+    assert counts(tmp_path / FILENAME) == expected(EVENTS, "2026-03-10")
+
+
 async def test_open_context_uses_data_dir_and_creates_it(tmp_path: Path) -> None:
     data = tmp_path / "not" / "yet"
     settings = Settings(data_dir=data, stats_retention_months=24)

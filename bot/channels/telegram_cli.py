@@ -29,6 +29,7 @@ from bot.reload import start_watching
 from bot.stats.store import FILENAME, StatsStore
 
 log = logging.getLogger(__name__)
+STATS_WRITE_SECONDS = 5.0  # counts reach the file within this; one write serves a burst
 WEBHOOK_PATH = "telegram"
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for news; stopping cancels it at once
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
@@ -60,6 +61,8 @@ def create_sink(settings: Settings, kb: KnowledgeBase) -> StatsStore:
         retention_months=settings.stats_retention_months,
         allowed_topics=kb.topics,
         allowed_sources=kb.campaigns,
+        write_seconds=STATS_WRITE_SECONDS,
+        flush_seconds=STATS_WRITE_SECONDS,
     )
 
 

@@ -112,8 +112,11 @@ class StatsStore:
         busy_timeout: float = 0.5,
         allowed_topics: Iterable[str] | None = None,
         allowed_sources: Iterable[str] | None = None,
+        write_seconds: float = 0.0,
     ) -> None:
         self.path = Path(path)
+        self._write_seconds = write_seconds
+        self._last_write = -float("inf")
         self.retention_months = retention_months
         self._clock = clock
         self._retry_seconds = retry_seconds
@@ -202,7 +205,11 @@ class StatsStore:
             if key is None:
                 return
             self._pending[key] = self._pending.get(key, 0) + 1
-            await self.flush()
+            # Counts are written at most every ``write_seconds``: one write for a burst of
+            # messages instead of one per message (the periodic flush and close() write
+            # whatever is left).
+            if time.monotonic() - self._last_write >= self._write_seconds:
+                await self.flush()
         except Exception:  # counting must never break answering
             log.exception("stats: could not count an event")
 
@@ -346,6 +353,7 @@ class StatsStore:
                 del self._pending[key]
         if retention_due:
             self._retention_day = day
+        self._last_write = time.monotonic()
 
     async def _periodic(self) -> None:
         while True:
