@@ -56,7 +56,6 @@ class Analyzer:
             self._by_first.setdefault(word[0], []).append(word)
         self._known_nl = frozenset(stems(w)[0] for w in vocab)
         self._known_en = frozenset(stems(w)[1] for w in vocab)
-        self._cache: dict[str, tuple[str, ...]] = {}
 
     def known_nl(self, token: str) -> bool:
         """Known as a word or by its Dutch stem: compounds are Dutch, "gunning" is no "gun"."""
@@ -71,16 +70,10 @@ class Analyzer:
         )
 
     def correct(self, token: str) -> tuple[str, ...]:
-        """The token itself when known, else its known compound parts or its nearest word."""
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
-        result = self._correct(token)
-        if len(self._cache) < 100_000:
-            self._cache[token] = result
-        return result
+        """The token itself when known, else its known compound parts or its nearest word.
 
-    def _correct(self, token: str) -> tuple[str, ...]:
+        Nothing is cached: the words people type are not kept after their message.
+        """
         if token.isdigit() or len(token) < 4 or len(token) > MAX_WORD_LEN or self.known(token):
             return (token,)  # a 40-letter "word" is a keyboard mash: not worth splitting
         parts = self._split_compound(token)

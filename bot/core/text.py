@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -108,12 +107,12 @@ def tokens(text: str) -> list[str]:
 _OWN_STEM = frozenset({"werkt", "gewond", "zitting"})
 
 
-@lru_cache(maxsize=65536)
 def stems(token: str) -> tuple[str, str]:
     """The Dutch and the English stem of a token, in that order (often the same string).
 
     They are compared position by position: a Dutch stem never matches an English one
-    ("won" must not find "gewond").
+    ("won" must not find "gewond"). Not cached: the C stemmers are fast, and the words
+    people type are not kept after their message.
     """
     if token in _OWN_STEM:
         return (token, token)
