@@ -96,12 +96,13 @@ def test_a_message_like_a_crisis_example_is_a_crisis_unless_a_calm_one_is_closer
 
 
 def test_concept_combinations_count_unless_the_message_is_about_the_past() -> None:
-    detector = _detector(combinations=(("suicide", ("now", "means")),))
+    detector = _detector(combinations=(("suicide", ("hopeless", "means")),))
     analysis = Analyzer([], []).analyze("whatever")
-    assert detector.check(analysis, {"now", "means"}).suicide
-    assert not detector.check(analysis, {"now"}).suicide
-    assert not detector.check(analysis, {"now", "means", "past"}).suicide
-    assert not detector.check(analysis, {"now", "means"}).by_phrase
+    assert detector.check(analysis, {"hopeless", "means"}).suicide
+    assert not detector.check(analysis, {"hopeless"}).suicide
+    assert not detector.check(analysis, {"hopeless", "means", "past"}).suicide
+    assert detector.check(analysis, {"hopeless", "means", "past", "now"}).suicide
+    assert not detector.check(analysis, {"hopeless", "means"}).by_phrase
 
 
 @pytest.mark.parametrize("text", [

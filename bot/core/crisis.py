@@ -93,7 +93,9 @@ class CrisisDetector:
         if not self._shouted.isdisjoint(analysis.shouted):
             kinds.add("danger")
         by_phrase = bool(kinds)
-        if "past" not in concepts:  # "last year I wanted to die, now it is over": not now
+        # "Last year I wanted to die, now it is over" is not a crisis now: the weaker checks
+        # (combinations, likeness to examples) stand back for a message about the past.
+        if "past" not in concepts or "now" in concepts:
             kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
-        kinds.update(self._like_examples(content_stems(analysis.tokens), analysis.tokens))
+            kinds.update(self._like_examples(content_stems(analysis.tokens), analysis.tokens))
         return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)
