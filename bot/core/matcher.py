@@ -62,7 +62,8 @@ class Ranking:
 class _Term:
     topic: str
     key: str
-    weight: float
+    weight: float  # shared by fewer topics weighs more
+    base: float  # the weight before sharing: how sure a match is that we are in the domain
 
 
 def mentions_minor(analysis: Analysis) -> bool:
@@ -112,7 +113,9 @@ class Matcher:
             if pattern is None:
                 continue
             base = PHRASE_WEIGHT if len(pattern.steps) > 1 else KEYWORD_WEIGHT
-            self._keywords.add(pattern, _Term(topic_id, key, base / math.sqrt(spread[key])))
+            self._keywords.add(
+                pattern, _Term(topic_id, key, base / math.sqrt(spread[key]), base)
+            )
             words[lang].update(w.text for w, _ in pattern.steps)
             if len(pattern.steps) > 1:
                 lang_phrases[lang][tuple(w.text for w, _ in pattern.steps)] = pattern
@@ -221,6 +224,7 @@ class Matcher:
         # A word counts once per topic: "naaktfoto" and "naaktfoto's" do not add up.
         best_at: dict[tuple[str, int], float] = {}
         seen_keys: set[tuple[str, str]] = set()
+        evidence = 0.0  # the strongest keyword found, however many topics share it
         for term, start in self._keywords.search_at(
             analysis.tokens, analysis.stems, analysis.keys
         ):
@@ -229,6 +233,7 @@ class Matcher:
             seen_keys.add((term.topic, term.key))
             slot = (term.topic, start)
             best_at[slot] = max(best_at.get(slot, 0.0), term.weight)
+            evidence = max(evidence, term.base)
         for (topic_id, _), weight in best_at.items():
             scores[topic_id] += weight
         content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
@@ -240,7 +245,6 @@ class Matcher:
                     scores[topic_id] += weight * norm
 
         found = self.concepts(analysis) if concepts is None else concepts
-        evidence = max(best_at.values(), default=0.0)  # the strongest single keyword
         for concept in found:
             for topic_id, signal in self._signals.get(concept, ()):
                 if all(c in found for c in signal.concepts):

@@ -104,7 +104,7 @@ def tokens(text: str) -> list[str]:
 
 # Where the stemmers join words that mean different things: "hoe werkt het" is not about
 # work ("werk"), and "gewond" (hurt) must not meet "won".
-_OWN_STEM = frozenset({"werkt", "gewond", "zitting"})
+_OWN_STEM = frozenset({"werkt", "gewond", "zitting", "scholing"})
 
 
 def stems(token: str) -> tuple[str, str]:
