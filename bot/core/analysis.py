@@ -55,11 +55,13 @@ class Analyzer:
         for word in sorted(w for w in vocab if len(w) >= 4):
             self._by_first.setdefault(word[0], []).append(word)
         self._known_nl = frozenset(stems(w)[0] for w in vocab)
+        self._nl_stems = frozenset(stems(w)[0] for w in self._nl)
         self._known_en = frozenset(stems(w)[1] for w in vocab)
 
     def known_nl(self, token: str) -> bool:
-        """Known as a word or by its Dutch stem: compounds are Dutch, "gunning" is no "gun"."""
-        return token in self._vocab or stems(token)[0] in self._known_nl
+        """A Dutch word we know, or one of its forms: compounds are Dutch, so the parts
+        are looked for among Dutch words only ("vergunning" holds no English "gun")."""
+        return token in self._nl or stems(token)[0] in self._nl_stems
 
     def known(self, token: str) -> bool:
         return (

@@ -32,6 +32,8 @@ NEAREST_WEIGHT = 2.0
 MIN_SCORE = 0.9  # below this nothing fits: the fallback
 MIN_EVIDENCE = 0.9
 MIN_NEAREST = 0.5
+LONE_WORD_CONTENT = 7  # content words from which one lone keyword is not enough ...
+LONE_WORD_NEAREST = 0.2  # ... unless the message reads a bit like an example
 CLARIFY_RATIO = 0.85  # the runner-up this close to the best: ask which one is meant
 
 _AGE_BEFORE = frozenset({"ben", "am", "age", "aged", "van", "is", "was", "of", "leeftijd"})
@@ -225,9 +227,8 @@ class Matcher:
         best_at: dict[tuple[str, int], float] = {}
         seen_keys: set[tuple[str, str]] = set()
         evidence = 0.0  # the strongest keyword found, however many topics share it
-        for term, start in self._keywords.search_at(
-            analysis.tokens, analysis.stems, analysis.keys
-        ):
+        hits = self._keywords.search_at(analysis.tokens, analysis.stems, analysis.keys)
+        for term, start in hits:
             if (term.topic, term.key) in seen_keys:
                 continue
             seen_keys.add((term.topic, term.key))
@@ -263,9 +264,16 @@ class Matcher:
                 scores[topic_id] += NEAREST_WEIGHT * cos
         # In the domain at all? A keyword, a signal, or a message very like an example.
         # Loose overlap with examples alone ("parking in Leiden") is not enough.
+        signalled = evidence > max((t.base for t, _ in hits), default=0.0)
         if boost:
             evidence = max(evidence, *boost.values())
         if evidence < MIN_EVIDENCE and close < MIN_NEAREST:
+            return Ranking(())
+        # A long message in which a single word happens to be a keyword ("parkeervergunning"
+        # holds "gun") and that reads like no example is about something else.
+        lone_word = len({start for _, start in hits}) == 1
+        if (lone_word and not signalled and not boost and close < LONE_WORD_NEAREST
+                and len(content) >= LONE_WORD_CONTENT):
             return Ranking(())
         for topic_id, extra in (boost or {}).items():
             if topic_id in self._kb.topics:
