@@ -125,6 +125,14 @@ class Analyzer:
             has_text=any(ch.isalpha() for ch in cleaned),
         )
 
+    def word_votes(self, toks: list[str]) -> tuple[float, float]:
+        """Votes for Dutch and English: function words, then words only one language uses."""
+        nl = sum(1.0 for t in toks if t in STOPWORDS_NL and t not in STOPWORDS_EN)
+        en = sum(1.0 for t in toks if t in STOPWORDS_EN and t not in STOPWORDS_NL)
+        nl += sum(0.6 for t in toks if t in self._nl and t not in self._en)
+        en += sum(0.6 for t in toks if t in self._en and t not in self._nl)
+        return nl, en
+
     def language(
         self, toks: list[str], hint: Lang | None, nl_bonus: float = 0.0, en_bonus: float = 0.0
     ) -> Lang:
@@ -132,10 +140,9 @@ class Analyzer:
 
         The bonuses are for phrases only one language uses ("morning after pil").
         """
-        nl = nl_bonus + sum(1.0 for t in toks if t in STOPWORDS_NL and t not in STOPWORDS_EN)
-        en = en_bonus + sum(1.0 for t in toks if t in STOPWORDS_EN and t not in STOPWORDS_NL)
-        nl += sum(0.6 for t in toks if t in self._nl and t not in self._en)
-        en += sum(0.6 for t in toks if t in self._en and t not in self._nl)
+        nl, en = self.word_votes(toks)
+        nl += nl_bonus
+        en += en_bonus
         if abs(nl - en) < 1.0:
             # Few telling words: let the letters decide, as a person would ("telefoonnummer"),
             # unless they are unclear too and the channel knows the person's language.

@@ -24,6 +24,7 @@ from bot.core.text import STOPWORDS, stems, tokens
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
 PHRASE_LANGUAGE_BONUS = 1.5
+SURE_LANGUAGE_MARGIN = 4.0
 NEAREST_CANDIDATES = 40  # topics whose examples are compared one by one
 MAX_RANKED = 10
 KEYWORD_SLACK = 2  # other words allowed between the words of a keyword phrase
@@ -197,6 +198,9 @@ class Matcher:
 
     def language(self, analysis: Analysis, hint: Lang | None) -> Lang:
         """The message's language, with names left out and one-language phrases counted."""
+        nl, en = self.analyzer.word_votes(analysis.tokens)
+        if abs(nl - en) >= SURE_LANGUAGE_MARGIN:  # a name or phrase cannot turn this around
+            return analysis.language
         names = self._names.search_at(analysis.tokens, analysis.stems, analysis.keys)
         phrases = self._lang_phrases.search(analysis.tokens, analysis.stems, analysis.keys)
         if not names and not phrases:
