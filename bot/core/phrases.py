@@ -140,9 +140,6 @@ def required_keys(pattern: Pattern) -> tuple[frozenset[str], ...]:
     return tuple(w.keys for w, _ in pattern.steps if not w.prefix)
 
 
-def could_match(pattern: Pattern, present: Set[str]) -> bool:
-    return all(not present.isdisjoint(keys) for keys in required_keys(pattern))
-
 
 class PatternIndex(Generic[T]):
     """Many patterns, looked up by their most telling word, so a message is read once.

@@ -117,7 +117,3 @@ def stems(token: str) -> tuple[str, str]:
     if token in _OWN_STEM:
         return (token, token)
     return (_STEM_NL.stemWord(token), _STEM_EN.stemWord(token))
-
-
-def has_letters(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
