@@ -733,7 +733,8 @@ async def test_help_privacy_and_unknown_commands(bot: Bot) -> None:
     [helped] = await bot.say(91, "/help")
     assert helped["text"].startswith(text("help", "nl")) and "112" in helped["text"]
     [privacy] = await bot.say(91, "/privacy")
-    assert privacy["text"] == text("privacy", "nl")
+    assert privacy["text"] == text("privacy", "nl", months="24")
+    assert "24 maanden" in privacy["text"]
     [english] = await bot.say(92, "/privacy", language="en")
     assert "Telegram itself keeps" in english["text"] and "/wis" in english["text"]
     [menu] = await bot.say(91, "/doesnotexist")

@@ -123,8 +123,10 @@ class TelegramChannel:
     """The handlers, with the in-memory state they share."""
 
     def __init__(self, engine_source: Callable[[], Engine], sink: EventSink, clock: Clock,
-                 memory: ChatMemory | None = None, flood: FloodGuard | None = None) -> None:
+                 memory: ChatMemory | None = None, flood: FloodGuard | None = None,
+                 retention_months: int = 24) -> None:
         self.engine_source = engine_source
+        self.retention_months = retention_months
         self.sink = sink
         self.clock = clock
         self.memory = memory or ChatMemory()
@@ -226,7 +228,8 @@ class TelegramChannel:
         assert chat is not None
         if self.admit(chat.id) != "ok":
             return
-        await self.send(context, chat.id, text("privacy", self.language(update)))
+        body = text("privacy", self.language(update), months=str(self.retention_months))
+        await self.send(context, chat.id, body)
 
     async def switch_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Switch to the language asked for (/taal en), or to the other one."""
@@ -412,7 +415,8 @@ def build_application(settings: Settings, engine_source: Callable[[], Engine],
     built from the same engine source, sink and clock.
     """
     token = settings.require_token()
-    bot = channel or TelegramChannel(engine_source, sink, clock)
+    bot = channel or TelegramChannel(engine_source, sink, clock,
+                                     retention_months=settings.stats_retention_months)
     application = (
         ApplicationBuilder()
         .token(token)
