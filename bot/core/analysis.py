@@ -51,9 +51,14 @@ class Analyzer:
         self._vocab = vocab
         # Typos are looked up among words with the same first letter (people rarely miss
         # that one), which keeps the search small as the knowledge base grows.
-        self._by_first: dict[str, list[str]] = {}
+        # Per language too: in a Dutch message "buren" must not become English "burden".
+        self._by_first: dict[Lang | None, dict[str, list[str]]] = {None: {}, "nl": {}, "en": {}}
         for word in sorted(w for w in vocab if len(w) >= 4):
-            self._by_first.setdefault(word[0], []).append(word)
+            self._by_first[None].setdefault(word[0], []).append(word)
+            if word in self._nl:
+                self._by_first["nl"].setdefault(word[0], []).append(word)
+            if word in self._en:
+                self._by_first["en"].setdefault(word[0], []).append(word)
         self._known_nl = frozenset(stems(w)[0] for w in vocab)
         self._nl_stems = frozenset(stems(w)[0] for w in self._nl)
         self._known_en = frozenset(stems(w)[1] for w in vocab)
@@ -71,8 +76,9 @@ class Analyzer:
             or stems(token)[1] in self._known_en
         )
 
-    def correct(self, token: str) -> tuple[str, ...]:
-        """The token itself when known, else its known compound parts or its nearest word.
+    def correct(self, token: str, lang: Lang | None = None) -> tuple[str, ...]:
+        """The token itself when known, else its known compound parts or its nearest word
+        (among the words of ``lang`` when the message's language is clear).
 
         Nothing is cached: the words people type are not kept after their message.
         """
@@ -84,7 +90,8 @@ class Analyzer:
         if len(token) >= MIN_FUZZY_LEN:
             cutoff = 85 if len(token) >= 8 else 88
             best = process.extractOne(
-                token, self._by_first.get(token[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff
+                token, self._by_first[lang].get(token[0], ()), scorer=fuzz.ratio,
+                score_cutoff=cutoff,
             )
             if best is not None:
                 return (best[0],)
@@ -112,9 +119,11 @@ class Analyzer:
     def analyze(self, text: str, hint: Lang | None = None) -> Analysis:
         cleaned = clean(text)
         raw_tokens = tokens(cleaned)
+        nl, en = self.word_votes(raw_tokens)
+        sure: Lang | None = None if abs(nl - en) < 2.0 else ("nl" if nl > en else "en")
         corrected: list[str] = []
         for tok in raw_tokens:
-            corrected.extend(self.correct(tok))
+            corrected.extend(self.correct(tok, sure))
         token_stems = [stems(t) for t in corrected]
         return Analysis(
             tokens=corrected,

@@ -35,6 +35,7 @@ MIN_EVIDENCE = 0.9
 MIN_NEAREST = 0.5
 LONE_WORD_CONTENT = 7  # content words from which one lone keyword is not enough ...
 LONE_WORD_NEAREST = 0.2  # ... unless the message reads a bit like an example
+OTHER_SERVICE_NEAREST = 0.7  # "hoeveel kost ... dit jaar" shares two words with an example
 CLARIFY_RATIO = 0.85  # the runner-up this close to the best: ask which one is meant
 
 _AGE_BEFORE = frozenset({"ben", "am", "age", "aged", "van", "is", "was", "of", "leeftijd"})
@@ -278,6 +279,11 @@ class Matcher:
         lone_word = len({start for _, start in hits}) == 1
         if (lone_word and not signalled and not boost and close < LONE_WORD_NEAREST
                 and len(content) >= LONE_WORD_CONTENT):
+            return Ranking(())
+        # A question for another service ("parkeervergunning", "grofvuil") with at most one
+        # word of ours and nothing that reads like one of our examples.
+        if ("other-service" in found and len({start for _, start in hits}) <= 1
+                and not signalled and not boost and close < OTHER_SERVICE_NEAREST):
             return Ranking(())
         for topic_id, extra in (boost or {}).items():
             if topic_id in self._kb.topics:
