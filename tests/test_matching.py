@@ -122,3 +122,18 @@ def test_words_the_stemmers_would_join_stay_apart() -> None:
     # "hoe werkt ..." asks how something works, not about work; "won" is not "gewond".
     assert engine().answer("hoe werkt /wis", TUESDAY_AFTERNOON).topics[:1] != ("workplace",)
     assert engine().answer("who won the election yesterday", TUESDAY_AFTERNOON).fallback
+
+
+@pytest.mark.parametrize("text", [
+    "waar vraag ik een bouwvergunning aan voor mijn schuur",
+    "when do they collect the bins in my street",
+    "wordt het morgen mooi weer in leiden",
+])
+def test_questions_for_other_services_fall_back(text: str) -> None:
+    reply = engine().answer(text, TUESDAY_AFTERNOON)
+    assert reply.fallback and not reply.topics, reply.topics
+
+
+def test_typos_are_corrected_within_the_messages_language() -> None:
+    analysis = engine().matcher.analyzer.analyze("mijn buren maken elke nacht lawaai")
+    assert "buren" in analysis.tokens  # not the English "burden"
