@@ -52,13 +52,16 @@ class Analyzer:
         # Typos are looked up among words with the same first letter (people rarely miss
         # that one), which keeps the search small as the knowledge base grows.
         # Per language too: in a Dutch message "buren" must not become English "burden".
-        self._by_first: dict[Lang | None, dict[str, list[str]]] = {None: {}, "nl": {}, "en": {}}
+        # And per length: a word three letters longer or shorter is never similar enough.
+        self._by_first: dict[tuple[Lang | None, str, int], list[str]] = {}
         for word in sorted(w for w in vocab if len(w) >= 4):
-            self._by_first[None].setdefault(word[0], []).append(word)
+            keys: list[Lang | None] = [None]
             if word in self._nl:
-                self._by_first["nl"].setdefault(word[0], []).append(word)
+                keys.append("nl")
             if word in self._en:
-                self._by_first["en"].setdefault(word[0], []).append(word)
+                keys.append("en")
+            for key in keys:
+                self._by_first.setdefault((key, word[0], len(word)), []).append(word)
         self._known_nl = frozenset(stems(w)[0] for w in vocab)
         self._nl_stems = frozenset(stems(w)[0] for w in self._nl)
         self._known_en = frozenset(stems(w)[1] for w in vocab)
@@ -89,10 +92,13 @@ class Analyzer:
             return (token, *parts)
         if len(token) >= MIN_FUZZY_LEN:
             cutoff = 85 if len(token) >= 8 else 88
-            best = process.extractOne(
-                token, self._by_first[lang].get(token[0], ()), scorer=fuzz.ratio,
-                score_cutoff=cutoff,
-            )
+            reach = 2 if len(token) < 12 else 3
+            candidates = [
+                word
+                for size in range(len(token) - reach, len(token) + reach + 1)
+                for word in self._by_first.get((lang, token[0], size), ())
+            ]
+            best = process.extractOne(token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
             if best is not None:
                 return (best[0],)
         return (token,)
