@@ -33,8 +33,8 @@ _DAYS: dict[Lang, tuple[str, ...]] = {
 
 PHRASES: dict[str, dict[Lang, str]] = {
     "danger": {
-        "nl": "⚠️ Ben je nu in gevaar? Bel meteen {phone}.",
-        "en": "⚠️ Are you in danger right now? Call {phone} straight away.",
+        "nl": "⚠️ Ben je nu in gevaar? Bel dan meteen {phone}.",
+        "en": "⚠️ Are you in danger right now? Then call {phone} straight away.",
     },
     "suicide": {
         "nl": "⚠️ Denk je aan zelfdoding? Je hoeft dit niet alleen te dragen. "
