@@ -33,6 +33,11 @@ class Analysis:
     has_text: bool
     keys: frozenset[str]  # every token's lookup keys (phrases.present_keys): a quick pre-check
 
+    @property
+    def content(self) -> set[str]:
+        """The Dutch stems of the words that carry meaning (no function words)."""
+        return {s[0] for t, s in zip(self.tokens, self.stems, strict=True) if t not in STOPWORDS}
+
 
 class Analyzer:
     """Knows the vocabulary of the knowledge base, corrects tokens towards it, guesses language."""

@@ -19,7 +19,7 @@ from bot.core.phrases import (
     present_keys,
     span,
 )
-from bot.core.similarity import ExampleIndex, WordBayes, content_stems
+from bot.core.similarity import ExampleIndex, WordBayes
 
 EXAMPLE_THRESHOLD = 0.35  # cosine to the nearest crisis example
 EXAMPLE_MARGIN = 0.05  # ... and this much closer than to the nearest calm example
@@ -97,5 +97,5 @@ class CrisisDetector:
         # (combinations, likeness to examples) stand back for a message about the past.
         if "past" not in concepts or "now" in concepts:
             kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
-            kinds.update(self._like_examples(content_stems(analysis.tokens), analysis.tokens))
+            kinds.update(self._like_examples(analysis.content, analysis.tokens))
         return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)

@@ -33,7 +33,7 @@ MAX_TOPICS = 3
 MAX_SERVICES = 3
 
 _GREETINGS = frozenset(
-    "hoi hallo hey hi hello hee hoii hallo goedemorgen goedemiddag goedenavond yo hiya "
+    "hoi hallo hey hi hello hee hoii goedemorgen goedemiddag goedenavond yo hiya "
     "daar there morning evening".split()
 )
 _THANKS = frozenset(

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from bot.core.analysis import Analysis, Analyzer
 from bot.core.model import LANGS, KnowledgeBase, Lang, Signal
 from bot.core.phrases import Pattern, PatternIndex, compile_pattern
-from bot.core.similarity import ExampleIndex
-from bot.core.text import STOPWORDS, stems, tokens
+from bot.core.similarity import ExampleIndex, content_stems
+from bot.core.text import tokens
 
 KEYWORD_WEIGHT = 1.0
 PHRASE_WEIGHT = 1.5
@@ -101,7 +101,7 @@ class Matcher:
             for lang in LANGS:
                 for kw in topic.keywords.get(lang, ()):
                     key = " ".join(kw.split()).lower()
-                    entries.append((topic.id, kw, lang))
+                    entries.append((topic.id, key, lang))
                     if key not in seen:
                         seen.add(key)
                         spread[key] += 1
@@ -109,10 +109,9 @@ class Matcher:
         # Phrases of two or more words, per language: a phrase only one language has tells
         # the message's language.
         lang_phrases: dict[Lang, dict[tuple[str, ...], Pattern]] = {lang: {} for lang in LANGS}
-        for topic_id, kw, lang in entries:
-            key = " ".join(kw.split()).lower()
+        for topic_id, key, lang in entries:
             if key not in compiled:
-                compiled[key] = compile_pattern(kw, slack=KEYWORD_SLACK)
+                compiled[key] = compile_pattern(key, slack=KEYWORD_SLACK)
             pattern = compiled[key]
             if pattern is None:
                 continue
@@ -149,7 +148,7 @@ class Matcher:
                     toks = tokens(example)
                     words[lang].update(toks)
                     n += 1
-                    counts.update({s for t in toks if t not in STOPWORDS for s in stems(t)[:1]})
+                    counts.update(content_stems(toks))
             example_tf[topic.id] = {s: c / max(n, 1) for s, c in counts.items()}
             df.update(counts.keys())
         n_topics = max(len(kb.topics), 1)
@@ -242,8 +241,7 @@ class Matcher:
             evidence = max(evidence, term.base)
         for (topic_id, _), weight in best_at.items():
             scores[topic_id] += weight
-        content = {s[0] for t, s in zip(analysis.tokens, analysis.stems, strict=True)
-                   if t not in STOPWORDS}
+        content = analysis.content
         if content:
             norm = EXAMPLE_WEIGHT / math.sqrt(len(content))
             for stem in content:
