@@ -28,6 +28,7 @@ from bot.core.model import (
     Contact,
     CrisisKind,
     CrisisLexicon,
+    MatchingSettings,
     Hours,
     KnowledgeBase,
     Lang,
@@ -165,7 +166,7 @@ def kind_of(path: Path, data: Any) -> str | None:
         return "topic"
     if path.parent.name == "crisis-examples":
         return "crisis-examples"
-    if path.stem in ("concepts", "crisis", "campaigns"):
+    if path.stem in ("concepts", "crisis", "campaigns", "matching", "out-of-domain"):
         return path.stem
     return None
 
@@ -195,7 +196,8 @@ def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
     schema_dir = directory / "schema" if (directory / "schema").is_dir() else DEFAULT_SCHEMA_DIR
     return {
         kind: json.loads((schema_dir / f"{kind}.schema.json").read_text(encoding="utf-8"))
-        for kind in ("service", "topic", "concepts", "crisis", "campaigns", "crisis-examples")
+        for kind in ("service", "topic", "concepts", "crisis", "campaigns", "crisis-examples",
+                     "matching", "out-of-domain")
     }
 
 
@@ -276,6 +278,23 @@ def _topic(raw: dict[str, Any]) -> Topic:
     )
 
 
+def _matching(raw: dict[str, Any]) -> MatchingSettings:
+    talk = raw.get("smalltalk", {})
+    return MatchingSettings(
+        regularisation=float(raw["model"]["regularisation"]),
+        keyword_weight=float(raw["model"]["keyword_weight"]),
+        domain_threshold=float(raw["domain"]["threshold"]),
+        min_topic_probability=float(raw["topics"]["min_probability"]),
+        clarify_ratio=float(raw["topics"]["clarify_ratio"]),
+        max_topics=int(raw["topics"]["max_shown"]),
+        danger_threshold=float(raw["crisis"]["danger_threshold"]),
+        suicide_threshold=float(raw["crisis"]["suicide_threshold"]),
+        topic_crisis_probability=float(raw["crisis"]["topic_probability"]),
+        smalltalk={kind: {lang: frozenset(str(w).lower() for w in words.get(lang, ()))
+                          for lang in LANGS} for kind, words in talk.items()},
+    )
+
+
 def _valid_date(value: str) -> bool:
     try:
         date.fromisoformat(value)
@@ -305,7 +324,9 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
     concepts: dict[str, dict[Lang, tuple[str, ...]]] = {}
     crisis: CrisisLexicon | None = None
     campaigns: set[str] = set()
-    crisis_examples: list[tuple[str, str]] = []  # (danger | suicide | calm, text)
+    crisis_examples: list[tuple[str, str]] = []  # (one of EXAMPLE_LABELS, text)
+    out_of_domain: list[str] = []
+    matching = MatchingSettings()
     where: dict[str, tuple[str, int]] = {}  # id -> (file, line), for duplicates and references
     topic_raw: list[tuple[str, dict[str, Any]]] = []
 
@@ -367,13 +388,18 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
                 combinations=tuple(
                     (c["kind"], tuple(c["all"])) for c in data.get("combinations", ())
                 ),
+                replies={kind: _text(text) for kind, text in data["replies"].items()},
             )
         elif kind == "campaigns":
             campaigns.update(data["campaigns"])
         elif kind == "crisis-examples":
             for lang in LANGS:
                 crisis_examples.extend((data["kind"], str(t)) for t in data["examples"][lang])
-                crisis_examples.extend(("calm", str(t)) for t in data["calm"][lang])
+                crisis_examples.extend(("calm", str(t)) for t in data.get("calm", {}).get(lang, ()))
+        elif kind == "out-of-domain":
+            out_of_domain.extend(str(t) for lang in LANGS for t in data["examples"][lang])
+        elif kind == "matching":
+            matching = _matching(data)
 
     # A topic whose own file is broken is reported there, not again at every reference.
     broken_now = {p.file for p in problems}
@@ -401,7 +427,17 @@ def check_knowledge(directory: Path) -> tuple[KnowledgeBase | None, list[Problem
         return None, problems
     if crisis_examples:
         crisis = replace(crisis, examples=tuple(crisis_examples))
-    kb = KnowledgeBase(services, topics, concepts, crisis, frozenset(campaigns))
+    if not out_of_domain:
+        problems.append(Problem(str(directory), 0, "out-of-domain.yaml is missing or empty: the "
+                                                   "bot needs examples of what is not ours"))
+    for label in ("danger", "suicide", "calm"):
+        if not any(lbl == label for lbl, _ in crisis_examples):
+            problems.append(Problem(str(directory / "crisis-examples"), 0,
+                                    f"no crisis examples of kind {label!r}"))
+    if any(not p.warning for p in problems):
+        return None, problems
+    kb = KnowledgeBase(services, topics, concepts, crisis, frozenset(campaigns),
+                       out_of_domain=tuple(out_of_domain), matching=matching)
     return kb, problems
 
 

@@ -1,62 +1,70 @@
 """The crisis safety net: does this message show danger now or suicidal intent?
 
-It runs before topic matching and does not depend on it. The phrases live in
-``knowledge/crisis.yaml`` so staff can add what they hear. Negations ("ik ben niet
-suïcidaal") are removed from the message before the phrases are looked for.
+Two nets, either one is enough:
+- **phrases and combinations** from ``knowledge/crisis.yaml``, which staff edit: a phrase
+  ("hij staat voor mijn deur") or a combination of concepts ("now" + "threat") of the
+  message's own language;
+- **a learned model** (:mod:`bot.core.training`), trained on the examples in
+  ``knowledge/crisis-examples/`` against calm counter-examples, which recognises phrasings
+  no list holds. Its thresholds are in ``knowledge/matching.yaml``.
+
+Negations ("ik ben niet suïcidaal") are taken out before phrases are looked for. A finding
+names what fired, so ``explain`` can show staff why a message got 112 or 113.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.analysis import Analysis
-from bot.core.model import CrisisLexicon
-from bot.core.phrases import (
-    Pattern,
-    PatternIndex,
-    compile_pattern,
-    present_keys,
-    span,
-)
-from bot.core.similarity import ExampleIndex, WordBayes
+from bot.core.linear import Classifier, Vector
+from bot.core.model import CRISIS_LABELS, CrisisLexicon, Lang, MatchingSettings
+from bot.core.phrases import Pattern, PatternIndex, compile_pattern, present_keys, span
 
-EXAMPLE_THRESHOLD = 0.35  # cosine to the nearest crisis example
-EXAMPLE_MARGIN = 0.05  # ... and this much closer than to the nearest calm example
-BAYES_THRESHOLD = 0.999  # naive Bayes probability of danger or suicide
+DANGER_LABELS = ("danger", "danger-other")  # 112 first
+SUICIDE_LABELS = ("suicide", "self-harm")  # 113 first
 
 
 @dataclass(frozen=True)
 class CrisisFinding:
-    danger: bool
-    suicide: bool
-    by_phrase: bool = True  # False when only a concept combination was found (weaker)
+    """What the net found; ``reasons`` say why, in words for staff."""
+
+    danger: bool = False
+    suicide: bool = False
+    kind: str = ""  # the likeliest of CRISIS_LABELS when something fired
+    reasons: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)  # the learned model's view
 
     @property
     def any(self) -> bool:
         return self.danger or self.suicide
 
 
-class CrisisDetector:
-    def __init__(self, lexicon: CrisisLexicon, calm: Iterable[str] = ()) -> None:
-        """``calm``: more messages that are not a crisis (the other topics' examples)."""
-        self._index: PatternIndex[str] = PatternIndex()
+@dataclass(frozen=True)
+class _Phrase:
+    kind: str  # danger | suicide
+    text: str
+
+
+class CrisisNet:
+    def __init__(self, lexicon: CrisisLexicon, model: Classifier,
+                 settings: MatchingSettings) -> None:
+        self._phrases: dict[Lang, PatternIndex[_Phrase]] = {}
         for kind, group in (("danger", lexicon.danger), ("suicide", lexicon.suicide)):
-            for phrases in group.values():
+            for lang, phrases in group.items():
+                index = self._phrases.setdefault(lang, PatternIndex())
                 for phrase in phrases:
-                    pattern = compile_pattern(phrase)
-                    if pattern is not None:
-                        self._index.add(pattern, kind)
+                    if (pattern := compile_pattern(phrase)) is not None:
+                        index.add(pattern, _Phrase(kind, phrase))
         self._negations: PatternIndex[Pattern] = PatternIndex()
         for phrases in lexicon.negations.values():
             for phrase in phrases:
                 if (pattern := compile_pattern(phrase)) is not None:
                     self._negations.add(pattern, pattern)
         self._shouted = frozenset(w.lower() for w in lexicon.shouted)
-        # Three shared words: two ("cross", "road") still match jokes and small talk.
-        self._examples = ExampleIndex(lexicon.examples, min_shared=3)
         self._combinations = lexicon.combinations
-        self._bayes = WordBayes([*lexicon.examples, *(("calm", text) for text in calm)])
+        self._model = model
+        self._settings = settings
 
     def without_negations(self, analysis: Analysis) -> Analysis:
         """The analysis with negated phrases ("not suicidal") taken out."""
@@ -72,30 +80,52 @@ class CrisisDetector:
         return Analysis(toks, stems_, analysis.language, analysis.shouted, analysis.has_text,
                         frozenset(present_keys(toks, stems_)))
 
-    def _like_examples(self, content: set[str], words: list[str]) -> set[str]:
-        """Crisis kinds whose examples the message resembles more than the calm ones."""
-        near = self._examples.nearest(content)
-        calm = near.close.get("calm", 0.0)
-        kinds = {
-            kind for kind in ("danger", "suicide")
-            if near.close.get(kind, 0.0) >= EXAMPLE_THRESHOLD
-            and near.close.get(kind, 0.0) > calm + EXAMPLE_MARGIN
-        }
-        odds = self._bayes.probabilities(words)
-        kinds.update(k for k in ("danger", "suicide") if odds.get(k, 0.0) >= BAYES_THRESHOLD)
-        return kinds
-
-    def check(self, analysis: Analysis, concepts: set[str] | frozenset[str] = frozenset()
-              ) -> CrisisFinding:
-        """Look for danger and suicide phrases, and for concept combinations that mean a crisis
-        ("now" with "threat"), in an analysis without negations."""
-        kinds = set(self._index.search(analysis.tokens, analysis.stems, analysis.keys))
-        if not self._shouted.isdisjoint(analysis.shouted):
+    def check(self, analysis: Analysis, lang: Lang, concepts: frozenset[str],
+              vector: Vector) -> CrisisFinding:
+        """Both nets on one message: ``analysis`` without negations, ``concepts`` of its
+        language, ``vector`` as the learned models read it."""
+        kinds: set[str] = set()
+        reasons: list[str] = []
+        index = self._phrases.get(lang)
+        for phrase in index.search(analysis.tokens, analysis.stems, analysis.keys) if index else ():
+            kinds.add(phrase.kind)
+            reasons.append(f"{phrase.kind} phrase \"{phrase.text}\" (crisis.yaml)")
+        shouted = self._shouted & analysis.shouted
+        if shouted:
             kinds.add("danger")
-        by_phrase = bool(kinds)
-        # "Last year I wanted to die, now it is over" is not a crisis now: the weaker checks
-        # (combinations, likeness to examples) stand back for a message about the past.
+            reasons.append(f"danger: typed in capitals: {', '.join(sorted(shouted))}")
+        # "Last year I wanted to die, now it is over": combinations stand back for the past.
         if "past" not in concepts or "now" in concepts:
-            kinds.update(kind for kind, needed in self._combinations if set(needed) <= concepts)
-            kinds.update(self._like_examples(analysis.content, analysis.tokens))
-        return CrisisFinding("danger" in kinds, "suicide" in kinds, by_phrase)
+            for kind, needed in self._combinations:
+                if set(needed) <= concepts:
+                    kinds.add(kind)
+                    reasons.append(f"{kind} combination {' + '.join(needed)} (crisis.yaml)")
+        scores = self._model.probabilities(vector)
+        danger = sum(scores.get(k, 0.0) for k in DANGER_LABELS)
+        suicide = sum(scores.get(k, 0.0) for k in SUICIDE_LABELS)
+        if danger >= self._settings.danger_threshold:
+            kinds.add("danger")
+            reasons.append(f"learned model: danger now {danger:.2f} "
+                           f"(threshold {self._settings.danger_threshold})")
+        if suicide >= self._settings.suicide_threshold:
+            kinds.add("suicide")
+            reasons.append(f"learned model: suicide or self-harm {suicide:.2f} "
+                           f"(threshold {self._settings.suicide_threshold})")
+        return self._finding(kinds, reasons, scores)
+
+    @staticmethod
+    def _finding(kinds: set[str], reasons: list[str], scores: dict[str, float]
+                 ) -> CrisisFinding:
+        if not kinds:
+            return CrisisFinding(reasons=tuple(reasons), scores=scores)
+        allowed = [k for k in CRISIS_LABELS
+                   if (k in DANGER_LABELS and "danger" in kinds)
+                   or (k in SUICIDE_LABELS and "suicide" in kinds)]
+        kind = max(allowed, key=lambda k: scores.get(k, 0.0))
+        return CrisisFinding("danger" in kinds, "suicide" in kinds, kind, tuple(reasons), scores)
+
+    def for_topic(self, kind: str, topic: str, probability: float) -> CrisisFinding:
+        """A finding for a message whose best topic is a crisis topic."""
+        reason = f"best topic {topic} ({probability:.2f}) is a {kind} topic"
+        label = "danger" if kind == "danger" else "suicide"
+        return CrisisFinding(kind == "danger", kind == "suicide", label, (reason,))

@@ -1,7 +1,7 @@
 """The conversation core: one message in, one reply out. Pure: the caller passes the time.
 
-Order of work for a message: clean and analyse, the crisis check, topic ranking, then
-the reply. A crisis puts 112 or 113 on top whatever topic also matches.
+The decision (crisis, answer, question back, menu) is made by :mod:`bot.core.decision`;
+this module turns it into the words and contacts a person sees.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.core.crisis import CrisisDetector, CrisisFinding
-from bot.core.matcher import Matcher, Ranking
+from bot.core.crisis import CrisisFinding
+from bot.core.decision import Decision, Pipeline
 from bot.core.model import KnowledgeBase, Lang, Service
 from bot.core.replies import (
     HUMAN_SERVICES,
@@ -19,84 +19,56 @@ from bot.core.replies import (
     Reply,
     closed_now,
     crisis_header,
+    crisis_text,
     phrase,
     reachable,
     service_block,
     service_choices,
     topic_choice,
 )
+from bot.core.training import Models, train
 
-CRISIS_BOOST = 8.0
-COMBINATION_BOOST = 1.0
-TOPIC_CRISIS_SCORE = 2.5
-MAX_TOPICS = 3
 MAX_SERVICES = 3
-
-_GREETINGS = frozenset(
-    "hoi hallo hey hi hello hee hoii goedemorgen goedemiddag goedenavond yo hiya "
-    "daar there morning evening".split()
-)
-_THANKS = frozenset(
-    "dank thanks thank bedankt dankje dankjewel dankuwel wel je you so much veel cheers "
-    "top super fijn ok oke okay".split()
-)
 
 
 class Engine:
     """Answers messages from one knowledge base for one municipality."""
 
-    def __init__(self, kb: KnowledgeBase, municipality: str = "leiden") -> None:
+    def __init__(self, kb: KnowledgeBase, municipality: str = "leiden",
+                 models: Models | None = None) -> None:
+        """``models``: trained from ``kb`` (see :mod:`bot.model_cache`); trained here if None."""
         self.kb = kb
         self.municipality = municipality
         self.services: dict[str, Service] = kb.services_for(municipality)
-        self.matcher = Matcher(kb)
-        self.crisis = CrisisDetector(kb.crisis, calm=(
-            example
-            for topic in kb.topics.values() if topic.crisis == "none"
-            for lang in ("nl", "en")
-            for example in topic.examples.get(lang, ())
-        ))
+        self.models = models if models is not None else train(kb)
+        self.pipeline = Pipeline(kb, self.models)
 
     # -- the main entry --------------------------------------------------------------------
 
-    def answer(self, text: str, now: datetime, hint: Lang | None = None) -> Reply:
-        """Reply to one free-text message."""
-        analysis = self.matcher.analyzer.analyze(text, hint)
-        lang = self.matcher.language(analysis, hint)
-        analysis = self.crisis.without_negations(analysis)
-        concepts = self.matcher.concepts(analysis)
-        finding = self.crisis.check(analysis, concepts)
-        # A crisis phrase makes the crisis topic the answer; a concept combination alone is
-        # weaker evidence: 112/113 go on top, but the topic that fits best still answers.
-        lift = CRISIS_BOOST if finding.by_phrase else COMBINATION_BOOST
-        boost = {}
-        if finding.danger:
-            boost["emergency"] = lift
-        if finding.suicide:
-            boost["suicidal"] = lift
-        ranking = (
-            self.matcher.rank(analysis, boost, concepts) if analysis.has_text else Ranking(())
-        )
-        best = ranking.best
-        if best is not None and not finding.any:
-            # A second net: a message that lands on the suicide topic, or clearly on the
-            # emergency topic, gets 113/112 on top even when no crisis phrase was recognised.
-            kind = self.kb.topics[best].crisis
-            if kind == "danger" and ranking.scored[0][1] < TOPIC_CRISIS_SCORE:
-                kind = "none"
-            finding = CrisisFinding(danger=kind == "danger", suicide=kind == "suicide")
-        top = tuple(ranking.ids[:MAX_TOPICS])
+    def answer(self, text: str, now: datetime, hint: Lang | None = None,
+               offered: tuple[str, ...] = ()) -> Reply:
+        """Reply to one free-text message. ``offered``: the topics of the question the bot
+        asked last ("1 or 2"), so that a typed number picks one."""
+        choice = text.strip().rstrip(".")
+        if offered and choice.isdigit() and 1 <= int(choice) <= len(offered):
+            return self.topic_reply(offered[int(choice) - 1], hint or "nl", now)
+        return self.reply(self.decide(text, hint), now)
 
-        if best is None:
-            reply = self._fallback(lang, now, self._smalltalk(analysis.tokens))
-        elif ranking.close_call and not finding.any and self._distinct(top[0], top[1]):
-            reply = self._clarify(top[0], top[1], lang, now)
-        else:
-            reply = self.topic_reply(best, lang, now)
-        reply = replace(reply, topics=top)
-        if finding.any:
-            reply = self._with_crisis(reply, finding, lang)
-        return reply
+    def decide(self, text: str, hint: Lang | None = None) -> Decision:
+        return self.pipeline.decide(text, hint)
+
+    def reply(self, decision: Decision, now: datetime) -> Reply:
+        lang = decision.language
+        if decision.action == "crisis":
+            return self._crisis_reply(decision, now)
+        if decision.action in ("fallback", "greeting", "thanks"):
+            smalltalk = None if decision.action == "fallback" else decision.action
+            return replace(self._fallback(lang, now, smalltalk), topics=decision.ranking.ids[:1])
+        if decision.action == "clarify":
+            a, b = decision.topics[:2]
+            return replace(self._clarify(a, b, lang, now), topics=decision.topics)
+        best = decision.topics[0]
+        return replace(self.topic_reply(best, lang, now), topics=decision.topics)
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -123,8 +95,12 @@ class Engine:
             shown = shown + [s for s in self._human_services() if s not in shown]
         related = [self.kb.topics[r] for r in topic.related if r in self.kb.topics]
         choices = service_choices(shown, lang) + tuple(topic_choice(t, lang) for t in related)
+        if topic.crisis != "none":  # the number first, also when the topic was chosen
+            parts.insert(0, crisis_header(self.kb, lang, topic.crisis == "danger",
+                                          topic.crisis == "suicide"))
         return Reply(
             text="\n\n".join(parts),
+            crisis=topic.crisis != "none",
             language=lang,
             topics=(topic_id,),
             services=tuple(s.id for s in shown),
@@ -171,13 +147,28 @@ class Engine:
             choices=(topic_choice(ta, lang), topic_choice(tb, lang)),
         )
 
-    def _with_crisis(self, reply: Reply, finding: CrisisFinding, lang: Lang) -> Reply:
-        header = crisis_header(self.kb, lang, finding.danger, finding.suicide)
-        ids = (["113"] if finding.suicide else []) + (
-            ["112"] if finding.danger or finding.suicide else []
+    def _crisis_reply(self, decision: Decision, now: datetime) -> Reply:
+        """Short, the number first, one question, and ways to go on."""
+        finding: CrisisFinding = decision.crisis
+        lang = decision.language
+        text = crisis_text(self.kb, lang, finding.kind)
+        if finding.danger and finding.suicide:  # both numbers, each with its line
+            other = "danger" if finding.kind in ("suicide", "self-harm") else "suicide"
+            text += "\n" + crisis_text(self.kb, lang, other).split("\n", 1)[0]
+        ids = (["113"] if finding.suicide else []) + ["112"]
+        crisis_topics = {"emergency", "suicidal"}
+        onward = [t for t in decision.topics if t not in crisis_topics][:2]
+        choices = [topic_choice(self.kb.topics[t], lang) for t in onward]
+        services = [self.services[s] for s in ids if s in self.services]
+        return Reply(
+            text=text.strip(),
+            language=lang,
+            topics=decision.topics,
+            services=tuple(ids),
+            crisis=True,
+            choices=(*service_choices(services, lang), *choices,
+                     Choice("menu", "menu", "menu")),
         )
-        services = tuple(dict.fromkeys([*ids, *reply.services]))
-        return replace(reply, text=f"{header}\n\n{reply.text}", crisis=True, services=services)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -204,21 +195,3 @@ class Engine:
         phone = next((c.value for c in service.contacts if c.kind == "phone"), None)
         call = phrase("call", lang)
         return f"{service.name.get(lang)}, {call} {phone}" if phone else service.name.get(lang)
-
-    def _distinct(self, a: str, b: str) -> bool:
-        """Two topics are worth a question only if neither lists the other as related."""
-        ta, tb = self.kb.topics[a], self.kb.topics[b]
-        return b not in ta.related and a not in tb.related
-
-    @staticmethod
-    def _smalltalk(tokens: list[str]) -> str | None:
-        if not tokens or len(tokens) > 6:
-            return None
-        if all(t in _GREETINGS for t in tokens):
-            return "greeting"
-        if all(t in _THANKS for t in tokens) and any(
-            t in {"dank", "thanks", "thank", "bedankt", "dankje", "dankjewel", "cheers"}
-            for t in tokens
-        ):
-            return "thanks"
-        return None

@@ -12,6 +12,10 @@ from typing import Literal
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, Lang] = ("nl", "en")
 CrisisKind = Literal["none", "danger", "suicide"]
+# What a crisis example shows: danger to the writer now, to someone else now (both 112
+# first), suicidal intent or self-harm (both 113 first); "calm" for a counter-example.
+CRISIS_LABELS = ("danger", "danger-other", "suicide", "self-harm")
+EXAMPLE_LABELS = (*CRISIS_LABELS, "calm")
 ContactKind = Literal["phone", "chat", "website", "email"]
 
 
@@ -101,9 +105,27 @@ class CrisisLexicon:
     shouted: tuple[str, ...] = ()  # words that mean danger when typed in capitals: HELP, NU
     # Concept combinations that mean a crisis: (kind, concept ids), e.g. ("danger", (now, threat))
     combinations: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # Whole messages, labelled danger, suicide or calm (a near miss), for the nearest-example
-    # check: a message much like a crisis example, and not more like a calm one, is a crisis.
+    # The short reply per crisis kind (CRISIS_LABELS), with {emergency}, {phones}, {site}.
+    replies: dict[str, Text] = field(default_factory=dict)
+    # Whole messages, each with one of EXAMPLE_LABELS, for the learned crisis model.
     examples: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    """The few numbers that steer matching, from ``knowledge/matching.yaml`` (its comments
+    say what each one trades)."""
+
+    regularisation: float = 10.0
+    keyword_weight: float = 0.5
+    domain_threshold: float = 0.5
+    min_topic_probability: float = 0.1
+    clarify_ratio: float = 0.6
+    danger_threshold: float = 0.5
+    suicide_threshold: float = 0.5
+    topic_crisis_probability: float = 0.5
+    max_topics: int = 3
+    smalltalk: dict[str, dict[Lang, frozenset[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,7 +135,9 @@ class KnowledgeBase:
     concepts: dict[str, dict[Lang, tuple[str, ...]]]
     crisis: CrisisLexicon
     campaigns: frozenset[str] = field(default_factory=frozenset)
-    smalltalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Messages that are not about our subject at all, for the in-domain model.
+    out_of_domain: tuple[str, ...] = ()
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
 
     def services_for(self, municipality: str) -> dict[str, Service]:
         """Services in scope: national ones and those of the given municipality."""

@@ -180,21 +180,33 @@ def first_contact(service: Service, kind: str) -> Contact | None:
     return next((c for c in service.contacts if c.kind == kind), None)
 
 
-def crisis_header(kb: KnowledgeBase, lang: Lang, danger: bool, suicide: bool) -> str:
-    """The first lines of a crisis reply: 112 and/or 113 with their numbers from the files."""
+def _crisis_numbers(kb: KnowledgeBase, lang: Lang) -> dict[str, str]:
+    """112's number, 113's numbers and chat, from the service files."""
     emergency = kb.services["112"]
     emergency_phone = first_contact(emergency, "phone")
-    e_number = emergency_phone.value if emergency_phone else emergency.name.get(lang)
+    line = kb.services["113"]
+    phones = [c.value for c in line.contacts if c.kind == "phone"]
+    return {
+        "emergency": emergency_phone.value if emergency_phone else emergency.name.get(lang),
+        "phones": f" {phrase('or', lang)} ".join(phones),
+        "site": next((c.value for c in line.contacts if c.kind in ("chat", "website")), ""),
+    }
+
+
+def crisis_header(kb: KnowledgeBase, lang: Lang, danger: bool, suicide: bool) -> str:
+    """The first lines of a reply that may meet a crisis: 112 and/or 113 with their numbers."""
+    numbers = _crisis_numbers(kb, lang)
     lines = []
     if suicide:
-        line = kb.services["113"]
-        phones = [c.value for c in line.contacts if c.kind == "phone"]
-        site = next((c.value for c in line.contacts if c.kind in ("chat", "website")), "")
-        joined = f" {phrase('or', lang)} ".join(phones)
-        lines.append(phrase("suicide", lang, phones=joined, site=site, emergency=e_number))
+        lines.append(phrase("suicide", lang, **numbers))
     if danger or not suicide:
-        lines.insert(0, phrase("danger", lang, phone=e_number))
+        lines.insert(0, phrase("danger", lang, phone=numbers["emergency"]))
     return "\n".join(lines)
+
+
+def crisis_text(kb: KnowledgeBase, lang: Lang, kind: str) -> str:
+    """The short reply for a crisis of one kind (``knowledge/crisis.yaml`` replies)."""
+    return kb.crisis.replies[kind].get(lang).format(**_crisis_numbers(kb, lang)).strip()
 
 
 def topic_choice(topic: Topic, lang: Lang) -> Choice:

@@ -1,0 +1,121 @@
+"""One straight path for a message: read → crisis check → rank → decide.
+
+The decision policy lives here and nowhere else: a crisis comes first, then the fallback
+(not our subject, or no topic fits well), then a question back when two unrelated topics
+fit about equally, else the answer. Every step leaves its evidence in the
+:class:`Decision`, so ``python -m bot explain`` can show why, and a wrong answer is fixed
+by adding examples rather than by a special case in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.core.crisis import CrisisFinding, CrisisNet
+from bot.core.features import words
+from bot.core.linear import Vector
+from bot.core.model import KnowledgeBase, Lang
+from bot.core.reading import Reader
+from bot.core.training import IN, Models
+
+Action = Literal["crisis", "answer", "clarify", "fallback", "greeting", "thanks"]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Topics with the learned model's probability, best first."""
+
+    scored: tuple[tuple[str, float], ...]
+    in_domain: float  # the domain model's probability that the message is about our subject
+
+    @property
+    def ids(self) -> list[str]:
+        return [tid for tid, _ in self.scored]
+
+    @property
+    def best(self) -> str | None:
+        return self.scored[0][0] if self.scored else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    language: Lang
+    ranking: Ranking
+    crisis: CrisisFinding
+    topics: tuple[str, ...] = ()  # what the reply is about (or offers), best first
+    reasons: tuple[str, ...] = ()
+    vector: Vector | None = field(default=None, repr=False, compare=False)
+
+
+class Pipeline:
+    """Everything needed to decide about a message, built once per knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, models: Models) -> None:
+        self.kb = kb
+        self.models = models
+        self.reader = Reader(kb)
+        self.net = CrisisNet(kb.crisis, models.crisis, kb.matching)
+        self.settings = kb.matching
+
+    def language(self, text: str, hint: Lang | None = None) -> Lang:
+        analysis = self.reader.analyzer.analyze(text, hint)
+        return self.reader.language(analysis, hint)
+
+    def rank(self, vector: Vector) -> Ranking:
+        probs = self.models.topics.probabilities(vector)
+        scored = sorted(probs.items(), key=lambda item: (-item[1], item[0]))
+        in_domain = self.models.domain.probabilities(vector)[IN]
+        return Ranking(tuple((t, round(p, 4)) for t, p in scored[:10]), round(in_domain, 4))
+
+    def decide(self, text: str, hint: Lang | None = None) -> Decision:
+        analysis = self.reader.analyzer.analyze(text, hint)
+        lang = self.reader.language(analysis, hint)
+        if not analysis.has_text:
+            return Decision("fallback", lang, Ranking((), 0.0), CrisisFinding(),
+                            reasons=("no words to read",))
+        vector = self.models.vectoriser.vector(text)
+        plain = self.net.without_negations(analysis)
+        finding = self.net.check(plain, lang, self.reader.concepts(plain, lang), vector)
+        ranking = self.rank(vector)
+        s = self.settings
+        best, p1 = ranking.scored[0]
+        reasons = [f"about our subject: {ranking.in_domain:.2f} (menu below {s.domain_threshold})",
+                   f"best topic {best}: {p1:.2f} (menu below {s.min_topic_probability})"]
+        kind = self.kb.topics[best].crisis
+        if not finding.any and kind != "none" and p1 >= s.topic_crisis_probability:
+            finding = self.net.for_topic(kind, best, p1)
+        top = tuple(ranking.ids[: s.max_topics])
+        if finding.any:
+            return Decision("crisis", lang, ranking, finding, top,
+                            (*finding.reasons, *reasons), vector)
+        if ranking.in_domain < s.domain_threshold or p1 < s.min_topic_probability:
+            talk = self._smalltalk(text, lang)
+            why = "not about our subject" if ranking.in_domain < s.domain_threshold else \
+                "no topic fits well enough"
+            return Decision(talk or "fallback", lang, ranking, finding, (),
+                            (*reasons, why), vector)
+        second, p2 = ranking.scored[1]
+        if p2 >= s.clarify_ratio * p1 and self._distinct(best, second):
+            return Decision("clarify", lang, ranking, finding, (best, second),
+                            (*reasons, f"{second} ({p2:.2f}) is close: asking which one "
+                             f"(from {s.clarify_ratio:.2f} x the best)"), vector)
+        return Decision("answer", lang, ranking, finding, top, tuple(reasons), vector)
+
+    def _smalltalk(self, text: str, lang: Lang) -> Action | None:
+        toks = words(text)
+        talk = self.settings.smalltalk
+        filler = talk.get("filler", {})
+        for kind in ("greeting", "thanks"):
+            allowed = talk.get(kind, {})
+            own = allowed.get("nl", frozenset()) | allowed.get("en", frozenset())
+            extra = filler.get("nl", frozenset()) | filler.get("en", frozenset())
+            if toks and any(t in own for t in toks) and all(t in own | extra for t in toks):
+                return "greeting" if kind == "greeting" else "thanks"
+        return None
+
+    def _distinct(self, a: str, b: str) -> bool:
+        """Two topics are worth a question only if neither lists the other as related."""
+        ta, tb = self.kb.topics[a], self.kb.topics[b]
+        return b not in ta.related and a not in tb.related
