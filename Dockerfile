@@ -9,9 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Dependencies come from pyproject.toml; the source is removed after installing, so the
 # code that runs is the installed package.
-COPY pyproject.toml README.md /src/
+COPY pyproject.toml README.md requirements.lock /src/
 COPY bot /src/bot
-RUN pip install /src && rm -rf /src
+RUN pip install -c /src/requirements.lock /src && rm -rf /src
 
 # A system user without a login shell; /data belongs to it so a fresh named volume
 # mounted there inherits that owner.

@@ -31,9 +31,11 @@ from _common import (
 )
 
 from bot.core.engine import Engine
+from bot.core.training import fit
 from bot.knowledge_files import load_knowledge
 
-TARGET_P99_MS = {1: 2.0, 100: 20.0}
+TARGET_P99_MS = {1: 5.0, 100: 30.0}
+TARGET_CRISIS_P99_MS = 2.0
 TARGET_LOAD_S = 0.5
 
 
@@ -65,26 +67,34 @@ def bench_size(factor: int, rounds: int, variants: int) -> tuple[list[Row], dict
     base = load_knowledge(KNOWLEDGE)
     kb = scaled_knowledge(base, factor)
     start = time.perf_counter()
-    engine = Engine(kb, "leiden")
+    engine = Engine(kb, "leiden", fit(kb))  # fit, not train: no in-process reuse
     build_s = time.perf_counter() - start
-    matcher = engine.matcher
+    pipeline = engine.pipeline
 
     def answer(text: str) -> object:
         return engine.answer(text, NOW)
 
-    def match_only(text: str) -> object:
-        return matcher.rank(matcher.analyzer.analyze(text))
+    def crisis_check(text: str) -> object:
+        # What the crisis net adds to a message already read: negations, concepts, phrases
+        # and the crisis model (the vector is shared with the topic and domain models).
+        analysis = pipeline.reader.analyzer.analyze(text)
+        vector = pipeline.models.vectoriser.vector(text)
+        start = time.perf_counter()
+        plain = pipeline.net.without_negations(analysis)
+        pipeline.net.check(plain, "nl", pipeline.reader.concepts(plain, "nl"), vector)
+        return time.perf_counter() - start
 
     figures: dict[str, list[float]] = {"a50": [], "a99": [], "m50": [], "m99": []}
     n = 0
     for r in range(rounds):
         answers = time_each(answer, message_set(kb, seed=2 * r, n_variants=variants))
-        matches = time_each(match_only, message_set(kb, seed=2 * r + 1, n_variants=variants))
+        texts = message_set(kb, seed=2 * r + 1, n_variants=variants)
+        checks = [float(crisis_check(t)) * 1000 for t in texts]  # type: ignore[arg-type]
         n = len(answers)
         figures["a50"].append(percentile(answers, 50))
         figures["a99"].append(percentile(answers, 99))
-        figures["m50"].append(percentile(matches, 50))
-        figures["m99"].append(percentile(matches, 99))
+        figures["m50"].append(percentile(checks, 50))
+        figures["m99"].append(percentile(checks, 99))
     f = {k: median(v) for k, v in figures.items()}
     size = "Leiden size" if factor == 1 else f"{factor}x Leiden"
     what = f"{len(kb.topics)} topics, {len(kb.services)} services"
@@ -93,8 +103,11 @@ def bench_size(factor: int, rounds: int, variants: int) -> tuple[list[Row], dict
         Row(f"match p50 / p99, {size}: Engine.answer", f"{f['a50']:.2f} / {f['a99']:.2f} ms",
             f"p99 <= {target:g} ms" if target else "", f["a99"] <= target if target else None,
             f"{what}; {n} msgs x {rounds} rounds"),
-        Row(f"match p50 / p99, {size}: matcher only", f"{f['m50']:.2f} / {f['m99']:.2f} ms"),
-        Row(f"engine build, {size}", f"{build_s:.2f} s", note="Engine(kb): matcher indexes"),
+        Row(f"crisis check p50 / p99, {size}", f"{f['m50']:.2f} / {f['m99']:.2f} ms",
+            f"p99 <= {TARGET_CRISIS_P99_MS:g} ms", f["m99"] <= TARGET_CRISIS_P99_MS,
+            "phrases, combinations and the crisis model"),
+        Row(f"engine build, {size}", f"{build_s:.2f} s",
+            note="Engine(kb): training the three models and the reader"),
     ]
     if factor == 1:
         for name, text in long_messages().items():
@@ -112,7 +125,9 @@ def main() -> int:
     parser.add_argument("--big-rounds", type=int, default=2, help="rounds from 100x on")
     parser.add_argument("--big-variants", type=int, default=25)
     parser.add_argument("--load-runs", type=int, default=5)
-    parser.add_argument("--factors", default="1,10,100")
+    # 100x (2,500 topics, 400,000 examples) is out of reach of a model trained at load time
+    # on this machine: see the README. Pass --factors 1,10,100 to try it anyway.
+    parser.add_argument("--factors", default="1,10")
     args = parser.parse_args()
     rows = bench_load(args.load_runs)
     growth: dict[int, dict[str, float]] = {}

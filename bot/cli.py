@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("bot.commands.core", "answer questions given as arguments or lines of input"),
     "validate": ("bot.commands.core", "check the knowledge files (file and line for each error)"),
     "eval": ("bot.commands.core", "score the matcher on a labelled file"),
+    "explain": ("bot.commands.matching", "show why the bot answers a message as it does"),
+    "crossval": ("bot.commands.matching", "cross-validate the models on the knowledge examples"),
     "telegram": ("bot.channels.telegram_cli", "run the Telegram bot (long polling or webhook)"),
     "stats": ("bot.stats.report_cli", "anonymous counts for staff: tables, CSV, JSON, chart"),
     "check-links": ("bot.staff.links", "check every URL and phone number in the services"),

@@ -38,6 +38,8 @@ class Settings:
     heartbeat_file: Path = Path("/tmp/hulpwijzer-heartbeat")
     stale_months: int = 12  # validate/review: a `checked:` date older than this needs a re-check
     bot_username: str | None = None  # for deep links and QR codes: t.me/<bot_username>
+    # trained models, keyed by a hash of what they learn from; None: train at every start
+    model_cache_dir: Path | None = Path("data/models")
 
     def require_token(self) -> str:
         """Return the bot token, or raise ConfigError with a one-line reason (never the token)."""
@@ -88,7 +90,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                             or "/tmp/hulpwijzer-heartbeat"),
         stale_months=_int(env, "BOT_STALE_MONTHS", 12, minimum=1),
         bot_username=_username(env.get("BOT_USERNAME", "")),
+        model_cache_dir=_cache_dir(env),
     )
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path | None:
+    raw = env.get("BOT_MODEL_CACHE", "").strip()
+    if raw.lower() in ("off", "none", "no"):
+        return None
+    return Path(raw) if raw else Path(env.get("BOT_DATA_DIR", "") or "data") / "models"
 
 
 def _username(raw: str) -> str | None:

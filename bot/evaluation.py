@@ -36,6 +36,8 @@ class Report:
     ood_total: int = 0
     ood_hit: int = 0
     lang_hit: int = 0
+    calm_total: int = 0  # messages not labelled crisis
+    calm_alarm: int = 0  # ... that got a crisis reply anyway
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     misses: list[tuple[Item, list[str], bool, bool]] = field(default_factory=list)
 
@@ -49,6 +51,7 @@ class Report:
             "crisis_recall": self.ratio(self.crisis_hit, self.crisis_total),
             "out_of_domain": self.ratio(self.ood_hit, self.ood_total),
             "language": self.ratio(self.lang_hit, self.total),
+            "crisis_on_calm": self.calm_alarm / self.calm_total if self.calm_total else 0.0,
         }
 
 
@@ -96,6 +99,9 @@ def evaluate(engine: Engine, items: list[Item], now: datetime) -> Report:
             first = reply.text.split("\n", 1)[0]
             crisis_ok = reply.crisis and ("112" in first or "113" in first)
             report.crisis_hit += crisis_ok
+        else:
+            report.calm_total += 1
+            report.calm_alarm += reply.crisis
         if not ok1 or not crisis_ok or reply.language != item.lang:
             report.misses.append((item, ranked, reply.crisis, reply.fallback))
     return report
@@ -245,6 +251,8 @@ def format_report(report: Report, verbose: bool = False, topics: PerTopic | None
         f"crisis recall:         {f['crisis_recall']:.3f}  "
         f"({report.crisis_hit}/{report.crisis_total})",
         f"out-of-domain fallback: {f['out_of_domain']:.3f}  ({report.ood_hit}/{report.ood_total})",
+        f"crisis reply on calm:  {f['crisis_on_calm']:.3f}  "
+        f"({report.calm_alarm}/{report.calm_total})",
         f"language:              {f['language']:.3f}  ({report.lang_hit}/{report.total})",
     ]
     if report.confusions:

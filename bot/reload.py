@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.core.engine import Engine
 from bot.core.model import KnowledgeBase
 from bot.knowledge_files import DEFAULT_SCHEMA_DIR, KnowledgeError, load_knowledge
+from bot.model_cache import build_engine
 from bot.tasks import cancel
 
 logger = logging.getLogger(__name__)
@@ -133,16 +134,18 @@ class KnowledgeWatcher:
 
 
 def start_watching(
-    directory: Path, municipality: str = "leiden", interval: float = 1.0
+    directory: Path, municipality: str = "leiden", interval: float = 1.0,
+    cache_dir: Path | None = None,
 ) -> tuple[EngineHolder, KnowledgeWatcher]:
     """Load the knowledge once (errors raise KnowledgeError) and return holder and watcher.
 
     Call ``watcher.start()`` from inside the running event loop (e.g. in PTB's post_init).
     """
     seen = snapshot(directory)
-    holder = EngineHolder(Engine(load_knowledge(directory), municipality))
+    holder = EngineHolder(build_engine(load_knowledge(directory), municipality, cache_dir))
+    # Retraining runs in a worker thread (see reload); the old engine answers meanwhile.
     watcher = KnowledgeWatcher(
-        directory, holder, build=lambda kb: Engine(kb, municipality), interval=interval,
-        seen=seen,
+        directory, holder, build=lambda kb: build_engine(kb, municipality, cache_dir),
+        interval=interval, seen=seen,
     )
     return holder, watcher

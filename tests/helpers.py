@@ -32,14 +32,15 @@ def copy_knowledge(target: Path) -> Path:
 
 
 def engine_with_a_close_call(target: Path) -> Engine:
-    """The real knowledge with one made-up word given to two unrelated topics (sport and
-    privacy), so that a message of just that word is a close call the core asks about."""
+    """The real knowledge with one made-up phrase given as an example to two unrelated topics
+    (sport and privacy), so that a message of just that phrase is a close call the core
+    asks about."""
     knowledge = copy_knowledge(target)
     for topic in ("sport", "privacy"):
         path = knowledge / "topics" / f"{topic}.yaml"
         lines = path.read_text(encoding="utf-8").splitlines()
-        at = lines.index("keywords:") + 1
-        assert lines[at].startswith("  nl: [")
-        lines[at] = lines[at].replace("  nl: [", "  nl: [zwaluwstaart koekoeksklok, ", 1)
+        at = lines.index("examples:") + 1
+        assert lines[at] == "  nl:"
+        lines.insert(at + 1, '    - "zwaluwstaart koekoeksklok"')
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Engine(load_knowledge(knowledge), "leiden")

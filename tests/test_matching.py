@@ -1,93 +1,55 @@
-"""Matching quality, measured on labelled sets (not memorised: see docs/knowledge-format.md)."""
+"""Matching: the message -> topic table, the must-not table, language, and no leaks.
+
+Quality is measured on tests/heldout/ (written apart from the knowledge) with
+`python -m bot eval`; these tests pin behaviour and keep the held-out sets honest.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from typing import Any
 
 import pytest
+import yaml
 
-from bot.evaluation import evaluate, load_items
-from tests.helpers import ROOT, TUESDAY_AFTERNOON, engine
+from bot.core.features import normalise
+from tests.helpers import KNOWLEDGE, ROOT, TUESDAY_AFTERNOON, engine
 
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev-questions.yaml"
-HELDOUT = ROOT / "tests" / "data" / "heldout.yaml"
-BLIND = ROOT / "tests" / "data" / "blind.yaml"
-FINAL_BLIND = ROOT / "tests" / "data" / "final-blind.yaml"
-CRISIS_SETS = [ROOT / "tests" / "data" / n for n in (
-    "crisis-blind.yaml", "crisis-final.yaml", "crisis-honest.yaml")]
+CASES = ROOT / "tests" / "cases"
+HELDOUT = ROOT / "tests" / "heldout"
 
 
-def _figures(path: Path) -> dict[str, float]:
-    return evaluate(engine(), load_items(path), TUESDAY_AFTERNOON).figures()
+def _table(name: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load((CASES / name).read_text(encoding="utf-8")))
 
 
-@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval is not beside the repository")
-def test_dev_set_targets() -> None:
-    f = _figures(DEV_SET)
-    assert f["top1"] >= 0.90, f
-    assert f["top3"] >= 0.97, f
-    assert f["crisis_recall"] == 1.0, f
-    assert f["out_of_domain"] >= 0.90, f
-    assert f["language"] >= 0.98, f
+def _known(case: dict[str, Any]) -> Any:
+    """A case marked `known: open` is expected to fail, strictly: it fails once fixed."""
+    marks = [pytest.mark.xfail(strict=True, reason="known open case")] if case.get("known") else []
+    return pytest.param(case, marks=marks, id=case["text"][:40])
 
 
-@pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set")
-def test_heldout_set_written_apart_from_the_knowledge() -> None:
-    # Phrasings the knowledge base was never tuned on: the floor is lower, crisis is not.
-    f = _figures(HELDOUT)
-    assert f["crisis_recall"] == 1.0, f
-    assert f["top1"] >= 0.75, f
-    assert f["top3"] >= 0.88, f
-    assert f["out_of_domain"] >= 0.80, f
+@pytest.mark.parametrize("case", _table("topics.yaml"), ids=lambda c: c["text"][:40])
+def test_message_lands_on_its_topic(case: dict[str, Any]) -> None:
+    reply = engine().answer(case["text"], TUESDAY_AFTERNOON)
+    assert reply.topics[:1] == (case["topic"],), engine().decide(case["text"]).reasons
 
 
-def test_second_independent_set() -> None:
-    f = _figures(BLIND)
-    assert f["crisis_recall"] == 1.0, f
-    assert f["top1"] >= 0.80, f
-    assert f["top3"] >= 0.92, f
-    assert f["out_of_domain"] >= 0.65, f
-
-
-def test_third_independent_set() -> None:
-    # Scored once before any change was made for it: top-1 0.889, top-3 0.978, crisis 1.0,
-    # out of domain 0.733, language 0.987.
-    f = _figures(FINAL_BLIND)
-    assert f["crisis_recall"] == 1.0, f
-    assert f["top1"] >= 0.85, f
-    assert f["top3"] >= 0.95, f
-    assert f["out_of_domain"] >= 0.7, f
-    assert f["language"] >= 0.97, f
-
-
-@pytest.mark.parametrize("path", CRISIS_SETS, ids=lambda p: p.name)
-def test_crisis_focused_set_recall(path: Path) -> None:
-    # Mostly indirect crisis messages and near misses, written apart from the bot.
-    f = _figures(path)
-    assert f["crisis_recall"] >= 0.9, f
-
-
-@pytest.mark.parametrize(
-    ("text", "topic"),
-    [
-        ("aangifte", "report-police"),
-        ("nudes", "online-abuse"),
-        ("mn bf dwingt me steeds tot dingen die ik nie wil", "domestic-abuse"),
-        ("verkrachtt gisteravond", "acute-assault"),  # typo
-        ("ik ben als kind misbruikt, nu 30 jaar later wil ik er iets mee", "past-assault"),
-        ("someone is sharing my naaktfotos on insta", "online-abuse"),  # mixed nl/en compound
-        ("mijn hockeytrainer zit steeds aan me", "sport"),  # compound
-        ("idk who to talk to about what happened, i just feel so bad", "talk-to-someone"),
-    ],
-)
-def test_hard_phrasings_land_on_their_topic(text: str, topic: str) -> None:
-    reply = engine().answer(text, TUESDAY_AFTERNOON)
-    assert reply.topics[:1] == (topic,), reply.topics
+@pytest.mark.parametrize("case", [_known(c) for c in _table("must-not.yaml")])
+def test_must_not(case: dict[str, Any]) -> None:
+    reply = engine().answer(case["text"], TUESDAY_AFTERNOON)
+    why = engine().decide(case["text"]).reasons
+    if case.get("crisis") is False:
+        assert not reply.crisis, why
+    if case.get("fallback"):
+        assert reply.fallback and not reply.topics, why
 
 
 @pytest.mark.parametrize(("text", "lang"), [
     ("waar kan ik terecht", "nl"), ("where can I get help", "en"),
     ("omstander", "nl"), ("bystander", "en"), ("ik ben verkracht", "nl"),
+    ("tell me more about wensen en grenzen please", "en"),  # a Dutch name, English words
+    ("wat doet stop it now precies", "nl"),  # an English name in a Dutch question
 ])
 def test_language_is_detected(text: str, lang: str) -> None:
     assert engine().answer(text, TUESDAY_AFTERNOON).language == lang
@@ -110,30 +72,61 @@ def test_long_story_with_the_need_in_the_middle() -> None:
     assert "report-police" in reply.topics[:3]
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("tell me more about wensen en grenzen please", "en"),  # a Dutch name, English words
-    ("wat doet stop it now precies", "nl"),  # an English name in a Dutch question
-])
-def test_names_do_not_decide_the_language(text: str, lang: str) -> None:
-    assert engine().answer(text, TUESDAY_AFTERNOON).language == lang
-
-
-def test_words_the_stemmers_would_join_stay_apart() -> None:
-    # "hoe werkt ..." asks how something works, not about work; "won" is not "gewond".
-    assert engine().answer("hoe werkt /wis", TUESDAY_AFTERNOON).topics[:1] != ("workplace",)
-    assert engine().answer("who won the election yesterday", TUESDAY_AFTERNOON).fallback
-
-
-@pytest.mark.parametrize("text", [
-    "waar vraag ik een bouwvergunning aan voor mijn schuur",
-    "when do they collect the bins in my street",
-    "wordt het morgen mooi weer in leiden",
-])
-def test_questions_for_other_services_fall_back(text: str) -> None:
-    reply = engine().answer(text, TUESDAY_AFTERNOON)
-    assert reply.fallback and not reply.topics, reply.topics
+def test_concepts_match_only_in_their_own_language() -> None:
+    # The English concept word "die" is the Dutch article "die" in a Dutch message.
+    reader = engine().pipeline.reader
+    analysis = reader.analyzer.analyze("ik wil niet meer naar die sportclub")
+    english = reader.analyzer.analyze("i want to die")
+    assert "self-end" not in reader.concepts(analysis, "nl")
+    assert "self-end" in reader.concepts(english, "en")
 
 
 def test_typos_are_corrected_within_the_messages_language() -> None:
-    analysis = engine().matcher.analyzer.analyze("mijn buren maken elke nacht lawaai")
+    analysis = engine().pipeline.reader.analyzer.analyze("mijn buren maken elke nacht lawaai")
     assert "buren" in analysis.tokens  # not the English "burden"
+
+
+# -- evaluation that cannot leak ----------------------------------------------------------------
+
+def _runs(text: str, n: int = 5) -> set[str]:
+    toks = re.findall(r"\w+", normalise(text))
+    return {" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)}
+
+
+def _list_items(node: Any) -> list[str]:
+    """Every string in a list anywhere in a YAML document: examples, keywords, phrases."""
+    if isinstance(node, dict):
+        return [t for value in node.values() for t in _list_items(value)]
+    if isinstance(node, list):
+        return [t for v in node for t in ([str(v)] if isinstance(v, str) else _list_items(v))]
+    return []
+
+
+def _knowledge_text() -> str:
+    """What the models learn from (every list item of every knowledge file), one text per
+    line, so that a run of words never spans two examples."""
+    items = [t for p in sorted(KNOWLEDGE.rglob("*.yaml"))
+             for t in _list_items(yaml.safe_load(p.read_text(encoding="utf-8")))]
+    return "\n".join(" " + " ".join(re.findall(r"\w+", normalise(t))) + " " for t in items)
+
+
+def _leaks(items: list[dict[str, Any]], knowledge: str) -> list[str]:
+    return [run for item in items for run in _runs(item["text"]) if f" {run} " in knowledge]
+
+
+def test_no_heldout_text_has_entered_the_knowledge() -> None:
+    sets = sorted(HELDOUT.glob("*.yaml"))
+    assert sets, "tests/heldout/ holds the independent evaluation sets"
+    knowledge = _knowledge_text()
+    leaks = [f"{path.name}: {run!r}" for path in sets
+             for run in _leaks(yaml.safe_load(path.read_text(encoding="utf-8")), knowledge)]
+    assert not leaks, "held-out text found in knowledge/ (5 words in a row):\n" + "\n".join(leaks)
+
+
+def test_the_leak_check_finds_a_copied_example() -> None:
+    knowledge = _knowledge_text()
+    example = next(e for e in engine().kb.topics["bystander"].examples["nl"]
+                   if len(e.split()) >= 8)
+    assert _leaks([{"text": f"Hoi. {example.upper()}!"}], knowledge)
+    assert not _leaks([{"text": "zwaluwstaart koekoeksklok paarse giraf danst vrolijk"}],
+                      knowledge)

@@ -71,7 +71,8 @@ def _prepare(settings: Settings) -> Application:  # type: ignore[type-arg]
     settings.require_token()  # a clean one-line error before anything else happens
     configure_logging(settings)
     _check_token(settings)
-    holder, watcher = start_watching(settings.knowledge_dir, settings.municipality)
+    holder, watcher = start_watching(settings.knowledge_dir, settings.municipality,
+                                     cache_dir=settings.model_cache_dir)
     store = create_sink(settings, holder.current().kb)
     beat = Heartbeat(settings.heartbeat_file)
     application = build_application(settings, holder.current, store, now)

@@ -13,6 +13,7 @@ from bot.config import load_settings
 from bot.core.engine import Engine
 from bot.evaluation import EvalFileError, evaluate, format_report, load_items
 from bot.knowledge_files import check_knowledge, load_knowledge
+from bot.model_cache import build_engine
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -48,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def load_engine() -> Engine:
     settings = load_settings()
-    return Engine(load_knowledge(settings.knowledge_dir), settings.municipality)
+    return build_engine(load_knowledge(settings.knowledge_dir), settings.municipality,
+                        settings.model_cache_dir)
 
 
 def run(args: argparse.Namespace, name: str) -> int:

@@ -25,6 +25,11 @@ DANGER_LABELS = ("danger", "danger-other")  # 112 first
 SUICIDE_LABELS = ("suicide", "self-harm")  # 113 first
 
 
+def crisis_score(scores: dict[str, float]) -> float:
+    """The learned model's probability that a message is any kind of crisis."""
+    return 1.0 - scores.get("calm", 0.0)
+
+
 @dataclass(frozen=True)
 class CrisisFinding:
     """What the net found; ``reasons`` say why, in words for staff."""
@@ -101,16 +106,14 @@ class CrisisNet:
                     kinds.add(kind)
                     reasons.append(f"{kind} combination {' + '.join(needed)} (crisis.yaml)")
         scores = self._model.probabilities(vector)
-        danger = sum(scores.get(k, 0.0) for k in DANGER_LABELS)
-        suicide = sum(scores.get(k, 0.0) for k in SUICIDE_LABELS)
-        if danger >= self._settings.danger_threshold:
-            kinds.add("danger")
-            reasons.append(f"learned model: danger now {danger:.2f} "
-                           f"(threshold {self._settings.danger_threshold})")
-        if suicide >= self._settings.suicide_threshold:
-            kinds.add("suicide")
-            reasons.append(f"learned model: suicide or self-harm {suicide:.2f} "
-                           f"(threshold {self._settings.suicide_threshold})")
+        crisis = crisis_score(scores)
+        if crisis >= self._settings.crisis_threshold:
+            # Which number: the group of kinds the model finds likelier.
+            danger = sum(scores.get(k, 0.0) for k in DANGER_LABELS)
+            kind = "danger" if danger >= crisis - danger else "suicide"
+            kinds.add(kind)
+            reasons.append(f"learned model: crisis {crisis:.2f} (threshold "
+                           f"{self._settings.crisis_threshold}), most like {kind}")
         return self._finding(kinds, reasons, scores)
 
     @staticmethod

@@ -63,7 +63,7 @@ class Engine:
             return self._crisis_reply(decision, now)
         if decision.action in ("fallback", "greeting", "thanks"):
             smalltalk = None if decision.action == "fallback" else decision.action
-            return replace(self._fallback(lang, now, smalltalk), topics=decision.ranking.ids[:1])
+            return self._fallback(lang, now, smalltalk)
         if decision.action == "clarify":
             a, b = decision.topics[:2]
             return replace(self._clarify(a, b, lang, now), topics=decision.topics)

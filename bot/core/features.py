@@ -8,6 +8,7 @@ and slang spellings ("kzit", "gwn").
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -32,7 +33,7 @@ def features(text: str) -> list[str]:
     ``c:`` a letter group, with spaces marking the start and end of its word."""
     toks = words(text)
     out = [f"w:{w}" for w in toks]
-    out.extend(f"b:{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    out.extend(f"b:{a} {b}" for a, b in itertools.pairwise(toks))
     for w in toks:
         padded = f" {w} "
         for n in CHAR_SIZES:
@@ -40,11 +41,3 @@ def features(text: str) -> list[str]:
                 break
             out.extend(f"c:{padded[i:i + n]}" for i in range(len(padded) - n + 1))
     return out
-
-
-def describe(feature: str) -> str:
-    """A feature as staff can read it: a word, a pair of words, or part of a word."""
-    kind, _, value = feature.partition(":")
-    if kind == "c":
-        return f"letters '{value.strip()}'" + (" (word start)" if value.startswith(" ") else "")
-    return f"'{value}'"

@@ -121,8 +121,7 @@ class MatchingSettings:
     domain_threshold: float = 0.5
     min_topic_probability: float = 0.1
     clarify_ratio: float = 0.6
-    danger_threshold: float = 0.5
-    suicide_threshold: float = 0.5
+    crisis_threshold: float = 0.5
     topic_crisis_probability: float = 0.5
     max_topics: int = 3
     smalltalk: dict[str, dict[Lang, frozenset[str]]] = field(default_factory=dict)

@@ -14,6 +14,7 @@ Nothing here reads or writes files; :mod:`bot.model_cache` keeps trained models 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ class Sample:
 
 
 def topic_samples(kb: KnowledgeBase) -> list[Sample]:
-    out = []
+    out: list[Sample] = []
     weight = kb.matching.keyword_weight
     for topic in kb.topics.values():
         for lang in LANGS:
@@ -55,7 +56,7 @@ def topic_samples(kb: KnowledgeBase) -> list[Sample]:
 def crisis_samples(kb: KnowledgeBase) -> list[Sample]:
     """Crisis examples by kind; calm: their counter-examples, the examples of topics that are
     not about a crisis, and the out-of-domain messages."""
-    out = [Sample(text, label) for label, text in kb.crisis.examples]
+    out: list[Sample] = [Sample(text, label) for label, text in kb.crisis.examples]
     for topic in kb.topics.values():
         if topic.crisis == "none":
             out.extend(Sample(t, CALM) for lang in LANGS for t in topic.examples.get(lang, ()))
@@ -86,18 +87,46 @@ def fit_classifier(samples: list[Sample], rows: dict[str, int], x_all: Any, c: f
                       model.intercept_.astype(np.float64))
 
 
+def data_key(kb: KnowledgeBase) -> str:
+    """A hash of everything the models learn from: samples and the training settings."""
+    digest = hashlib.sha256()
+    digest.update(repr((kb.matching.regularisation, kb.matching.keyword_weight)).encode())
+    for samples in (topic_samples(kb), crisis_samples(kb), domain_samples(kb)):
+        for s in samples:
+            digest.update(f"{s.label}\t{s.weight}\t{s.text}\n".encode())
+    return digest.hexdigest()
+
+
+_recent: dict[str, Models] = {}  # data_key -> models: the last few trained in this process
+
+
 def train(kb: KnowledgeBase) -> Models:
+    """The models for ``kb``; trained unless this process trained them for the same data
+    just before (tests and reloads build many engines from one knowledge base)."""
+    key = data_key(kb)
+    if key not in _recent:
+        if len(_recent) >= 4:
+            del _recent[next(iter(_recent))]
+        _recent[key] = fit(kb)
+    return _recent[key]
+
+
+def fit(kb: KnowledgeBase) -> Models:
     """Fit the vectoriser and the three classifiers. Takes a few seconds at Leiden's size."""
+    return fit_samples(topic_samples(kb), crisis_samples(kb), domain_samples(kb),
+                       kb.matching.regularisation)
+
+
+def fit_samples(topics: list[Sample], crisis: list[Sample], domain: list[Sample],
+                c: float) -> Models:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    topics, crisis, domain = topic_samples(kb), crisis_samples(kb), domain_samples(kb)
     texts = list(dict.fromkeys(s.text for s in (*topics, *crisis, *domain)))
     sk = TfidfVectorizer(analyzer=features, sublinear_tf=True, dtype=np.float64)
     x_all = sk.fit_transform(texts)
     rows = {t: i for i, t in enumerate(texts)}
     vectoriser = Vectoriser(tuple(str(n) for n in sk.get_feature_names_out()),
                             sk.idf_.astype(np.float64))
-    c = kb.matching.regularisation
     return Models(
         vectoriser=vectoriser,
         topics=fit_classifier(topics, rows, x_all, c),
