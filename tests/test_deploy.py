@@ -253,11 +253,11 @@ def test_dockerfile_base_user_and_command() -> None:
     assert not instructions("ENTRYPOINT")  # nothing wraps python, so it gets SIGTERM
 
 
-def test_dockerfile_installs_from_pyproject() -> None:
+def test_dockerfile_installs_from_pyproject_with_the_lock_file() -> None:
     runs = " ".join(instructions("RUN"))
-    assert re.search(r"pip install (/src|\.)(\s|$)", runs)
+    assert re.search(r"pip install -c /src/requirements.lock (/src|\.)(\s|$)", runs)
     copies = " ".join(instructions("COPY"))
-    assert "pyproject.toml" in copies
+    assert "pyproject.toml" in copies and "requirements.lock" in copies
 
 
 def test_dockerfile_bakes_in_no_secret() -> None:
