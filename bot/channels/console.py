@@ -39,10 +39,8 @@ def chat(engine: Engine, clock: Clock, stdin: TextIO = sys.stdin,
             break
         if not text:
             continue
-        if pending is not None and pending.clarify and text in ("1", "2"):
-            reply = engine.topic_reply(pending.clarify[int(text) - 1], pending.language, clock())
-        else:
-            reply = engine.answer(text, clock(), lang)
+        offered = pending.clarify if pending is not None else ()
+        reply = engine.answer(text, clock(), lang, offered=offered)
         lang = reply.language
         pending = reply
         print(reply.text, file=stdout, flush=True)

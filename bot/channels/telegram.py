@@ -12,7 +12,6 @@ import contextlib
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -170,13 +169,8 @@ class TelegramChannel:
         await self.record(_event_kind(reply), reply.language, chat_id, topic)
 
     def topic_reply(self, engine: Engine, topic_id: str, lang: Lang) -> Reply:
-        """A topic's answer; crisis topics (danger now, suicide) get 112/113 on top."""
-        reply = engine.topic_reply(topic_id, lang, self.clock())
-        kind = engine.kb.topics[topic_id].crisis
-        if kind == "none":
-            return reply
-        header = crisis_header(engine.kb, lang, kind == "danger", kind == "suicide")
-        return replace(reply, text=f"{header}\n\n{reply.text}", crisis=True)
+        """A topic's answer; the core puts 112/113 on top of crisis topics."""
+        return engine.topic_reply(topic_id, lang, self.clock())
 
     async def show_menu(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: Lang,
                         intro: str | None = None) -> None:
@@ -289,12 +283,10 @@ class TelegramChannel:
         chat_id = message.chat_id
         engine = self.engine_source()
         state = self.memory.get(chat_id)
-        typed = message.text.strip()
-        if state.clarify and typed in ("1", "2"):
-            reply = self.topic_reply(engine, state.clarify[int(typed) - 1], state.language
-                                     or _language_code(update))
-        else:
-            reply = engine.answer(message.text, self.clock(), state.language)
+        # A typed "1" or "2" after a question back picks one: the core decides that too.
+        reply = engine.answer(message.text, self.clock(),
+                              state.language or (_language_code(update) if state.clarify
+                                                 else None), offered=state.clarify)
         admission = self.admit(chat_id)
         # A crisis reply goes out even to a chat that is being slowed down.
         if admission != "ok" and not reply.crisis:
