@@ -224,7 +224,8 @@ def scaled_knowledge(kb: KnowledgeBase, factor: int, seed: int = 7) -> Knowledge
                           for lang in LANGS},
             )
     return KnowledgeBase(services=services, topics=topics, concepts=kb.concepts,
-                         crisis=kb.crisis, campaigns=kb.campaigns, smalltalk=kb.smalltalk)
+                         crisis=kb.crisis, campaigns=kb.campaigns,
+                         out_of_domain=kb.out_of_domain, matching=kb.matching)
 
 
 def kb_municipality(kb: KnowledgeBase) -> str:

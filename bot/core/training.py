@@ -80,7 +80,7 @@ def fit_classifier(samples: list[Sample], rows: dict[str, int], x_all: Any, c: f
     weights = np.array([s.weight for s in samples])
     # saga with a loose tolerance: a second instead of a minute, and the same answers to
     # two decimals. Class weights only where the classes are two and far apart in size.
-    model = LogisticRegression(C=c, solver="saga", tol=1e-2, max_iter=1000,
+    model = LogisticRegression(C=c, solver="saga", tol=1e-2, max_iter=1000, random_state=0,
                                class_weight="balanced" if balanced else None)
     model.fit(x, y, sample_weight=weights)
     return Classifier(tuple(str(c) for c in model.classes_), model.coef_.astype(np.float64),
