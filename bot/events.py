@@ -19,10 +19,11 @@ EventKind = Literal[
     "helpful_no",
     "quick_exit",
     "menu",
+    "unreadable_update",  # Telegram sent an update the bot could not read; it was skipped
 ]
 EVENT_KINDS: tuple[EventKind, ...] = (
     "answered", "fallback", "clarification", "crisis", "helpful_yes", "helpful_no",
-    "quick_exit", "menu",
+    "quick_exit", "menu", "unreadable_update",
 )
 
 
@@ -30,7 +31,7 @@ EVENT_KINDS: tuple[EventKind, ...] = (
 class Event:
     kind: EventKind
     channel: str  # "telegram" or "console"
-    language: str  # "nl" or "en"
+    language: str  # "nl" or "en"; "" when not known
     topic: str | None = None  # a topic id from the knowledge base, never free text
     source: str | None = None  # a campaign code from the knowledge base's allow-list
 

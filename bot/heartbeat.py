@@ -23,7 +23,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -60,11 +60,17 @@ def check(path: Path, max_age: float = MAX_AGE, now: float | None = None) -> tup
 
 
 class Heartbeat:
-    """Touch ``path`` now and every ``interval`` seconds until stopped; remove it on stop."""
+    """Touch ``path`` now and every ``interval`` seconds until stopped; remove it on stop.
 
-    def __init__(self, path: Path, interval: float = INTERVAL) -> None:
+    ``healthy``: asked before each touch; while it says no (the bot takes no updates, or has
+    work but sends no replies), the file ages and the health check fails.
+    """
+
+    def __init__(self, path: Path, interval: float = INTERVAL,
+                 healthy: Callable[[], bool] | None = None) -> None:
         self.path = path
         self.interval = interval
+        self.healthy = healthy or (lambda: True)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -83,6 +89,8 @@ class Heartbeat:
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
+            if not self.healthy():
+                continue
             # A full or read-only /tmp must not stop the bot; the check then fails, which is
             # exactly what should alert the operator.
             with contextlib.suppress(OSError):

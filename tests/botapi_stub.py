@@ -2,7 +2,9 @@
 
 It runs a threaded HTTP server in the background (the bot's event loop stays free), keeps
 the messages of each chat (so a test can see what is left after /wis), records every call,
-and can be told to fail the next calls of a method (429 with retry_after, or 5xx).
+and can be told to fail the next calls of a method: 429 with retry_after, 5xx, a connection
+reset without an answer, or an answer that comes late (``fail``). ``push_raw`` queues an
+update exactly as given, also one the bot cannot read.
 
 python-telegram-bot posts form data (``application/x-www-form-urlencoded``, JSON-encoded
 values for objects such as ``reply_markup``); JSON bodies are understood too.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -48,6 +51,7 @@ class BotApiStub:
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._failures: dict[str, deque[tuple[int, int | None]]] = {}
+        self._faults: dict[str, deque[tuple[str, float]]] = {}
         self._cond = threading.Condition()
         self._closing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -85,6 +89,20 @@ class BotApiStub:
         with self._cond:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(status, retry_after)] * times)
+
+    def fault(self, method: str, times: int, kind: str, seconds: float = 0.0) -> None:
+        """The next ``times`` calls of ``method``: "reset" (the connection is dropped without
+        an answer; the call is not carried out) or "slow" (carried out, answered after
+        ``seconds``)."""
+        assert kind in ("reset", "slow")
+        with self._cond:
+            self._faults.setdefault(method, deque()).extend([(kind, seconds)] * times)
+
+    def push_raw(self, body: dict[str, Any]) -> int:
+        """Queue an update with this body as it is (no checks); returns its update_id."""
+        with self._cond:
+            self._push(body)
+            return int(self._updates[-1]["update_id"])
 
     def user(self, user_id: int, language: str = "nl", **extra: Any) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": "Test", "language_code": language,
@@ -167,6 +185,13 @@ class BotApiStub:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                kind, seconds = stub._take_fault(self.path)
+                if kind == "reset":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if kind == "slow":
+                    time.sleep(seconds)
                 status, payload = stub._dispatch(self.path, self.headers.get("Content-Type", ""),
                                                  body)
                 data = json.dumps(payload).encode()
@@ -180,6 +205,17 @@ class BotApiStub:
                     self.close_connection = True
 
         return Handler
+
+    def _take_fault(self, path: str) -> tuple[str, float]:
+        method = path.rsplit("/", 1)[-1].split("?")[0]
+        with self._cond:
+            faults = self._faults.get(method)
+            if not faults:
+                return "", 0.0
+            kind, seconds = faults.popleft()
+            if kind == "reset":
+                self.calls.append(Call(method, {}, 0))
+            return kind, seconds
 
     def _dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, Any]:
         prefix = f"/bot{self.token}/"

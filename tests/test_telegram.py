@@ -30,7 +30,8 @@ from telegram.ext import Application
 
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.channels.telegram_cli import create_sink
-from bot.channels.telegram_state import ChatMemory, FloodGuard, OncePer
+from bot.channels.telegram_run import Progress, serve
+from bot.channels.telegram_state import ChatMemory, OncePer
 from bot.channels.telegram_texts import text
 from bot.channels.telegram_ui import SITUATIONS, callback, split_text
 from bot.config import Settings
@@ -72,6 +73,7 @@ class Bot:
     sink: ListSink
     channel: TelegramChannel
     engine: Engine
+    progress: Progress
 
     async def until(self, check: Callable[[], Any], timeout: float = 8.0) -> Any:
         return await wait_until(check, timeout)
@@ -90,32 +92,30 @@ class Bot:
         return await self.sent_after(chat_id, before, count)
 
     async def settle(self) -> None:
-        """Wait until every queued update has been fetched and handled."""
+        """Wait until every queued update has been fetched, answered and acknowledged."""
         def idle() -> bool:
-            return (self.stub.pending_updates() == 0 and self.app.update_queue.empty()
-                    and self.app.update_processor.current_concurrent_updates == 0)
+            inbox = self.progress.inbox
+            return (self.stub.pending_updates() == 0 and inbox is not None
+                    and inbox.pending == 0)
 
         await self.until(idle)
         await asyncio.sleep(0.05)
         await self.until(idle)
 
 
-async def start_bot(stub: BotApiStub, engine: Engine, settings: Settings,
-                    sink: Any) -> AsyncIterator[tuple[Application, TelegramChannel]]:  # type: ignore[type-arg]
+async def start_bot(stub: BotApiStub, engine: Engine, settings: Settings, sink: Any,
+                    ) -> AsyncIterator[tuple[Application, TelegramChannel, Progress]]:  # type: ignore[type-arg]
+    """The bot as `python -m bot telegram` runs it (bot.channels.telegram_run.serve)."""
     channel = TelegramChannel(lambda: engine, sink, clock)
     app = build_application(settings, lambda: engine, sink, clock, channel=channel)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    await app.start()
+    stop, progress = asyncio.Event(), Progress()
+    task = asyncio.create_task(serve(app, channel, settings, progress, stop=stop))
+    await wait_until(lambda: progress.poller is not None or task.done())
     try:
-        yield app, channel
+        yield app, channel, progress
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        stop.set()
+        await asyncio.wait_for(task, 15)
 
 
 @pytest.fixture
@@ -124,8 +124,8 @@ async def bot(engine: Engine, tmp_path: Path) -> AsyncIterator[Bot]:
     settings = Settings(telegram_token=TOKEN, telegram_api_url=stub.api_url, data_dir=tmp_path)
     sink = ListSink()
     try:
-        async for app, channel in start_bot(stub, engine, settings, sink):
-            yield Bot(stub, app, sink, channel, engine)
+        async for app, channel, progress in start_bot(stub, engine, settings, sink):
+            yield Bot(stub, app, sink, channel, engine, progress)
     finally:
         stub.stop()
 
@@ -228,8 +228,8 @@ async def test_clarification_offers_two_buttons(tmp_path: Path) -> None:
     stub = BotApiStub(TOKEN).start()
     settings = Settings(telegram_token=TOKEN, telegram_api_url=stub.api_url, data_dir=tmp_path)
     try:
-        async for app, channel in start_bot(stub, close_call, settings, ListSink()):
-            bot = Bot(stub, app, ListSink(), channel, close_call)
+        async for app, channel, progress in start_bot(stub, close_call, settings, ListSink()):
+            bot = Bot(stub, app, ListSink(), channel, close_call, progress)
             [reply] = await bot.say(23, "zwaluwstaart koekoeksklok")
             data = [b.get("callback_data") for b in buttons(reply)]
             assert data == [f"t:{t}" for t in asked.clarify]
@@ -409,18 +409,17 @@ async def test_every_kind_of_non_text_gets_a_kind_text_only_reply(bot: Bot) -> N
     assert not bot.sink.events
 
 
-async def test_a_burst_gets_one_slow_down_but_a_crisis_still_gets_through(bot: Bot) -> None:
+async def test_every_message_of_a_burst_is_answered_and_a_crisis_goes_first(bot: Bot) -> None:
+    bot.stub.fault("sendMessage", 1, "slow", 1.0)  # the first reply is slow: the rest queue
     for i in range(12):
         bot.stub.message(61, f"Ik wil met iemand praten {i}")
+    crisis = "I want to kill myself tonight"
+    bot.stub.message(61, crisis)
     await bot.settle()
     texts = [m["text"] for m in bot.stub.sent(61)]
-    assert texts.count(text("slow_down", "nl")) == 1
-    assert len(texts) == bot.channel.flood.limit + 1
-    before = len(texts)
-    crisis = "I want to kill myself tonight"
-    [reply] = await bot.say(61, crisis)
-    assert reply["text"] == bot.engine.answer(crisis, NOW).text
-    assert len(bot.stub.sent(61)) == before + 1
+    assert len(texts) == 13, "every message gets its answer"
+    expected = bot.engine.answer(crisis, NOW).text
+    assert texts.index(expected) <= 1, "the crisis reply jumps the chat's queue"
 
 
 # -- robustness -----------------------------------------------------------------------------
@@ -429,7 +428,8 @@ async def test_a_burst_gets_one_slow_down_but_a_crisis_still_gets_through(bot: B
 async def test_429_with_retry_after_is_waited_out(bot: Bot) -> None:
     bot.stub.fail("sendMessage", 1, status=429, retry_after=1)
     started = time.monotonic()
-    [reply] = await bot.say(71, "Ik wil met iemand praten", timeout=10)
+    bot.stub.message(71, "Ik wil met iemand praten")
+    [reply] = await bot.sent_after(71, 0, timeout=10)
     assert time.monotonic() - started >= 1.0
     attempts = [c for c in bot.stub.calls_of("sendMessage") if int(c.params["chat_id"]) == 71]
     assert [c.status for c in attempts] == [429, 200]
@@ -482,7 +482,7 @@ async def test_personal_data_never_reaches_files_or_logs(engine: Engine, tmp_pat
     await sink.start()
     chat = CANARY_ID
     try:
-        async for app, _channel in start_bot(stub, engine, settings, sink):
+        async for app, _channel, _progress in start_bot(stub, engine, settings, sink):
             wrote = ("Mijn naam is {name}, {id}, bel me op {phone} of mail {email}, ik woon op "
                      "{street} in Leiden. Ik ben aangerand.").format(**CANARIES)
             stub.message(chat, "/start", user=CANARY_USER)
@@ -557,13 +557,19 @@ def test_memory_is_bounded_and_expires() -> None:
     assert len(memory) == 1
 
 
-def test_flood_guard_and_group_invites() -> None:
+def test_memory_for_all_chats_together_is_bounded() -> None:
+    memory = ChatMemory(max_chats=1000, max_messages=500, max_ids=1000)
+    for chat in range(50):
+        for mid in range(100):
+            memory.remember_message(chat, mid)
+    assert memory.message_ids <= 1000
+    assert len(memory.deletable(49)) == 100, "the chat in use keeps its ids"
+    memory.forget(49)
+    assert memory.message_ids <= 900
+
+
+def test_group_invites() -> None:
     now = [0.0]
-    guard = FloodGuard(limit=3, window=10.0, ticker=lambda: now[0])
-    assert [guard.check(1) for _ in range(6)] == ["ok", "ok", "ok", "warn", "drop", "drop"]
-    assert guard.check(2) == "ok"
-    now[0] = 11.0
-    assert guard.check(1) == "ok"
     once = OncePer(3600.0, ticker=lambda: now[0])
     assert once.allow(-5) and not once.allow(-5)
     now[0] += 3600
@@ -721,7 +727,7 @@ async def test_quick_exit_in_a_group_removes_only_the_bots_lines(bot: Bot) -> No
     assert len(bot.stub.sent(group)) == 1, "no new line after /wis"
 
 
-async def test_the_erase_button_works_even_in_a_flood(bot: Bot) -> None:
+async def test_the_erase_button_works_after_a_burst(bot: Bot) -> None:
     for i in range(10):
         bot.stub.message(62, f"Ik wil met iemand praten {i}")
     await bot.settle()

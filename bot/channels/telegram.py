@@ -1,8 +1,10 @@
 """Hulpwijzer on Telegram: every handler, wired in one place by :func:`build_application`.
 
 Safe by design: no handler logs or stores what people write, who they are or when; the
-engine is asked for each update (so a reload can swap it); crisis replies are sent even to a
-chat that is being slowed down; /wis deletes the conversation and leaves nothing behind.
+engine is asked for each update (so a reload can swap it); every message gets an answer, a
+crisis reply before any other (see :mod:`bot.channels.telegram_inbox`); a reply that cannot be
+delivered after minutes of retries goes out first with the person's next message; /wis deletes
+the conversation and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
 import traceback
 from collections.abc import Callable
 from datetime import datetime
@@ -23,7 +27,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,7 +40,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_state import ChatMemory, FloodGuard, OncePer, PerChatProcessor
+from bot.channels.telegram_state import ChatMemory, OncePer, Undelivered
 from bot.channels.telegram_texts import text
 from bot.channels.telegram_ui import (
     SITUATIONS,
@@ -48,6 +52,7 @@ from bot.channels.telegram_ui import (
     without_feedback,
 )
 from bot.config import Settings
+from bot.core.decision import Decision
 from bot.core.deeplinks import parse_payload
 from bot.core.engine import Engine
 from bot.core.model import Lang
@@ -57,8 +62,17 @@ from bot.events import Event, EventKind, EventSink
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CHANNEL = "telegram"
-NETWORK_RETRIES = 3
-RETRY_AFTER_RETRIES = 3
+# Telegram outages (429, 5xx, refused or reset connections) are waited out for this long, in
+# growing steps with jitter, before a reply is kept for the person's next message.
+RETRY_BUDGET = 300.0
+RETRY_FIRST = 0.5  # seconds before the first retry
+RETRY_LONGEST = 30.0  # seconds between retries at most
+RETRY_AFTER_RETRIES = 60  # times Telegram's own "retry after N s" is honoured in a row
+# A send that takes this long is given up and retried; Telegram answers within a second
+# normally, so a slow but successful send is not sent twice.
+READ_TIMEOUT = 30.0
+URGENT = {"urgent": True}  # rate_limit_args of a crisis reply: no queue, no waiting
+MAX_DECIDED = 1000  # decisions waiting for their handler, at most
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 COMMANDS: dict[Lang, list[BotCommand]] = {
@@ -72,33 +86,51 @@ COMMANDS: dict[Lang, list[BotCommand]] = {
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """Telegram's rate limits, plus a few retries with backoff for 5xx and network errors."""
+    """Telegram's rate limits (and its "retry after"), plus retries for 5xx and network errors
+    for up to ``budget`` seconds, with exponential backoff and jitter. A request marked
+    :data:`URGENT` skips the rate limiter's queue: a crisis reply waits behind nothing."""
 
-    def __init__(self, max_retries: int = RETRY_AFTER_RETRIES,
-                 network_retries: int = NETWORK_RETRIES, backoff: float = 0.5) -> None:
+    def __init__(self, max_retries: int = RETRY_AFTER_RETRIES, budget: float = RETRY_BUDGET,
+                 first: float = RETRY_FIRST, longest: float = RETRY_LONGEST) -> None:
         super().__init__(max_retries=max_retries)
-        self.network_retries = network_retries
-        self.backoff = backoff
+        self.budget = budget
+        self.first = first
+        self.longest = longest
 
     async def process_request(self, callback, args, kwargs, endpoint, data,  # type: ignore[no-untyped-def]
                               rate_limit_args):
         async def with_retries(*a: object, **k: object) -> ApiResult:
-            for attempt in range(self.network_retries + 1):
+            deadline = time.monotonic() + self.budget
+            attempt = 0
+            while True:
                 try:
                     result: ApiResult = await callback(*a, **k)
                     return result
                 except BadRequest:  # our mistake or a gone message: retrying cannot help
                     raise
-                except NetworkError as err:
-                    if attempt == self.network_retries:
+                except NetworkError as err:  # also 5xx, resets and TimedOut
+                    wait = random.uniform(0.5, 1.0) * min(self.longest,
+                                                          self.first * 2 ** attempt)
+                    if time.monotonic() + wait > deadline:
                         raise
-                    log.warning("Bot API call %s failed (%s); retrying", endpoint,
-                                type(err).__name__)
-                    await asyncio.sleep(self.backoff * 2**attempt)
-            raise AssertionError("unreachable")
+                    attempt += 1
+                    log.warning("Bot API call %s failed (%s); retry %d in %.1f s", endpoint,
+                                type(err).__name__, attempt, wait)
+                    await asyncio.sleep(wait)
 
+        if rate_limit_args == URGENT:
+            for _ in range(self._max_retries + 1):  # Telegram's own limits still count
+                try:
+                    return await with_retries(*args, **kwargs)
+                except RetryAfter as err:
+                    await asyncio.sleep(_seconds(err.retry_after) + 0.1)
+            return await with_retries(*args, **kwargs)
         return await super().process_request(with_retries, args, kwargs, endpoint, data,
-                                             rate_limit_args)
+                                             None)
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
 
 
 def _language_code(update: Update) -> Lang:
@@ -122,17 +154,40 @@ class TelegramChannel:
     """The handlers, with the in-memory state they share."""
 
     def __init__(self, engine_source: Callable[[], Engine], sink: EventSink, clock: Clock,
-                 memory: ChatMemory | None = None, flood: FloodGuard | None = None,
-                 retention_months: int = 24) -> None:
+                 memory: ChatMemory | None = None, retention_months: int = 24) -> None:
         self.engine_source = engine_source
         self.retention_months = retention_months
         self.sink = sink
         self.clock = clock
         self.memory = memory or ChatMemory()
-        self.flood = flood or FloodGuard()
         self.invites = OncePer(3600.0)
+        # Decisions made to see whether a message goes first, until its handler uses them
+        # (moments later): update id -> decision, never longer than that.
+        self._decided: dict[int, tuple[Engine, Lang | None, Decision]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def urgent(self, update: Update) -> bool:
+        """Is this a private text message that gets a crisis reply? (It then goes first.)"""
+        message = update.effective_message
+        if (message is None or not message.text or message.text.startswith("/")
+                or message.chat.type != "private"):
+            return False
+        state = self.memory.peek(message.chat_id)
+        hint = (state.language if state else None) or (
+            _language_code(update) if state and state.clarify else None)
+        engine = self.engine_source()
+        decision = engine.decide(message.text, hint)
+        if len(self._decided) < MAX_DECIDED:
+            self._decided[update.update_id] = (engine, hint, decision)
+        return decision.action == "crisis"
+
+    async def unreadable(self) -> None:
+        """Count an update that could not be read: only that it happened."""
+        try:
+            await self.sink.record(Event("unreadable_update", CHANNEL, ""))
+        except Exception:
+            log.warning("could not record an event")
 
     def language(self, update: Update) -> Lang:
         chat = update.effective_chat
@@ -149,13 +204,33 @@ class TelegramChannel:
             log.warning("could not record an event")
 
     async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, body: str,
-                   markup: InlineKeyboardMarkup | None = None) -> None:
-        """Send a text, split if long (buttons under the last part); remember the ids."""
-        parts = split_text(body)
+                   markup: InlineKeyboardMarkup | None = None, urgent: bool = False) -> None:
+        """Send a text, split if long (buttons under the last part); remember the ids.
+
+        A reply still owed to this chat (Telegram was unreachable for minutes) goes first.
+        If this one cannot be delivered either, it is owed in turn, in memory only.
+        """
+        state = self.memory.get(chat_id)
+        owed, state.undelivered = state.undelivered, None
+        sends = ([owed] if owed else []) + [Undelivered(body, markup, urgent)]
+        for item in sends:
+            try:
+                await self._deliver(context, chat_id, item)
+            except BadRequest:  # refused, not lost: sending it again would fail again
+                raise
+            except TelegramError:  # the newest reply is owed for next time
+                self.memory.get(chat_id).undelivered = sends[-1]
+                raise
+
+    async def _deliver(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                       item: Undelivered) -> None:
+        parts = split_text(item.body)
         for i, part in enumerate(parts):
             message = await context.bot.send_message(
-                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None,
+                chat_id, part, reply_markup=item.markup if i == len(parts) - 1 else None,
                 link_preview_options=NO_PREVIEW,
+                # PTB types this as the rate limiter's own argument; ours takes URGENT.
+                rate_limit_args=URGENT if item.urgent else None,  # type: ignore[arg-type]
             )
             self.memory.remember_message(chat_id, message.message_id)
 
@@ -164,7 +239,7 @@ class TelegramChannel:
         state = self.memory.get(chat_id)
         state.language = reply.language
         state.clarify = reply.clarify
-        await self.send(context, chat_id, reply.text, reply_keyboard(reply))
+        await self.send(context, chat_id, reply.text, reply_keyboard(reply), reply.crisis)
         topic = reply.shown_topic or (reply.topics[0] if reply.topics else None)
         await self.record(_event_kind(reply), reply.language, chat_id, topic)
 
@@ -183,17 +258,12 @@ class TelegramChannel:
         await self.send(context, chat_id, body, menu_keyboard(engine.kb, lang))
         await self.record("menu", lang, chat_id)
 
-    def admit(self, chat_id: int) -> str:
-        return self.flood.check(chat_id)
-
     # -- commands --------------------------------------------------------------------------
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Welcome, or open the topic or note the campaign of a deep link."""
         chat = update.effective_chat
         assert chat is not None
-        if self.admit(chat.id) != "ok":
-            return
         engine = self.engine_source()
         lang = self.language(update)
         link = parse_payload(context.args[0] if context.args else "",
@@ -209,8 +279,6 @@ class TelegramChannel:
         """Explain how the bot works, with the emergency line from the knowledge files."""
         chat = update.effective_chat
         assert chat is not None
-        if self.admit(chat.id) != "ok":
-            return
         lang = self.language(update)
         kb = self.engine_source().kb
         body = f"{text('help', lang)}\n\n{crisis_header(kb, lang, True, False)}"
@@ -220,8 +288,6 @@ class TelegramChannel:
         """Say exactly what is and is not kept."""
         chat = update.effective_chat
         assert chat is not None
-        if self.admit(chat.id) != "ok":
-            return
         body = text("privacy", self.language(update), months=str(self.retention_months))
         await self.send(context, chat.id, body)
 
@@ -229,8 +295,6 @@ class TelegramChannel:
         """Switch to the language asked for (/taal en), or to the other one."""
         chat = update.effective_chat
         assert chat is not None
-        if self.admit(chat.id) != "ok":
-            return
         wanted = (context.args[0].lower() if context.args else "")
         current = self.language(update)
         lang: Lang = "nl" if wanted == "nl" else "en" if wanted == "en" else (
@@ -265,46 +329,46 @@ class TelegramChannel:
         """Show the menu for a command the bot does not know."""
         chat = update.effective_chat
         assert chat is not None
-        if self.admit(chat.id) == "ok":
-            await self.show_menu(context, chat.id, self.language(update))
+        await self.show_menu(context, chat.id, self.language(update))
 
     # -- messages --------------------------------------------------------------------------
 
     async def track(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remember the id (only the id) of each incoming private message, for /wis."""
-        message = update.message
+        message = update.message  # an edited message keeps its id: nothing new to remember
         if message is not None:
             self.memory.remember_message(message.chat_id, message.message_id)
 
     async def free_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a message through the core: crisis first, then the best topic."""
-        message = update.message
+        """Answer a message (or an edited one) through the core: crisis first, then the best
+        topic. Every message is answered, however many come at once."""
+        message = update.effective_message
         assert message is not None and message.text is not None
         chat_id = message.chat_id
         engine = self.engine_source()
         state = self.memory.get(chat_id)
+        hint = state.language or (_language_code(update) if state.clarify else None)
         # A typed "1" or "2" after a question back picks one: the core decides that too.
-        reply = engine.answer(message.text, self.clock(),
-                              state.language or (_language_code(update) if state.clarify
-                                                 else None), offered=state.clarify)
-        admission = self.admit(chat_id)
-        # A crisis reply goes out even to a chat that is being slowed down.
-        if admission != "ok" and not reply.crisis:
-            if admission == "warn":
-                await self.send(context, chat_id, text("slow_down", reply.language))
-            return
+        reply = engine.answer(message.text, self.clock(), hint, offered=state.clarify,
+                              decided=self._decision(update, engine, hint))
         await self.send_reply(context, chat_id, reply)
+
+    def _decision(self, update: Update, engine: Engine, hint: Lang | None) -> Decision | None:
+        """The decision :meth:`urgent` made, if it was for this engine and language."""
+        kept = self._decided.pop(update.update_id, None)
+        if kept is None or kept[0] is not engine or kept[1] != hint:
+            return None
+        return kept[2]
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say kindly that only text is read; the content is not looked at or kept."""
-        message = update.message
+        message = update.effective_message
         assert message is not None
-        if self.admit(message.chat_id) == "ok":
-            await self.send(context, message.chat_id, text("non_text", self.language(update)))
+        await self.send(context, message.chat_id, text("non_text", self.language(update)))
 
     async def group_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group: no help content; at most one short invitation per hour."""
-        message = update.message
+        message = update.effective_message
         assert message is not None
         words = (message.text or "").split()
         if words and words[0].split("@")[0] in ("/wis", "/clear"):
@@ -332,10 +396,6 @@ class TelegramChannel:
         chat_id = message.chat.id
         engine = self.engine_source()
         action = parse_callback(query.data, engine.kb)
-        # The quick exit always works; other presses count towards the flood limit.
-        if action.kind != "clear" and self.admit(chat_id) != "ok":
-            await query.answer()
-            return
         lang = self.language(update)
         if action.kind == "helped":
             await query.answer(text("thanks_feedback", lang) if action.helped else None)
@@ -400,11 +460,13 @@ def file_url(api_url: str) -> str:
 
 def build_application(settings: Settings, engine_source: Callable[[], Engine],
                       sink: EventSink, clock: Clock,
-                      channel: TelegramChannel | None = None) -> Application:  # type: ignore[type-arg]
+                      channel: TelegramChannel | None = None,
+                      limiter: RetryingRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
     """The whole Telegram bot: requests, rate limits, handlers and the error handler.
 
     ``channel`` lets a caller keep hold of the handlers' state (tests look at it); it must be
-    built from the same engine source, sink and clock.
+    built from the same engine source, sink and clock. ``limiter``: the rate limiter with its
+    retry timing (tests shorten the waits).
     """
     token = settings.require_token()
     bot = channel or TelegramChannel(engine_source, sink, clock,
@@ -414,17 +476,16 @@ def build_application(settings: Settings, engine_source: Callable[[], Engine],
         .token(token)
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings.telegram_api_url))
-        .request(HTTPXRequest(connection_pool_size=64, connect_timeout=5.0, read_timeout=10.0,
-                              write_timeout=10.0, pool_timeout=5.0))
-        .get_updates_request(HTTPXRequest(connect_timeout=5.0, read_timeout=10.0,
-                                          pool_timeout=5.0))
-        .rate_limiter(RetryingRateLimiter())
-        .concurrent_updates(PerChatProcessor())
+        .request(HTTPXRequest(connection_pool_size=64, connect_timeout=5.0,
+                              read_timeout=READ_TIMEOUT, write_timeout=10.0, pool_timeout=5.0))
+        .rate_limiter(limiter or RetryingRateLimiter())
+        .updater(None)  # updates come in through bot.channels.telegram_inbox
         .post_init(_set_commands)
         .build()
     )
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    # An edited message is answered like a new one.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGES
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES
     application.add_handler(MessageHandler(private, bot.track), group=-1)
     application.add_handlers([
         MessageHandler(groups, bot.group_message),

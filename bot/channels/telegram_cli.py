@@ -2,7 +2,8 @@
 
 Long polling by default. With ``--webhook`` a small web server receives updates at
 ``/telegram`` (never a path with the token in it) and refuses every request without the
-secret header Telegram sends (``TELEGRAM_WEBHOOK_SECRET``) with 403.
+secret header Telegram sends (``TELEGRAM_WEBHOOK_SECRET``) with 403. Both run in
+:mod:`bot.channels.telegram_run`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot.channels.telegram import build_application
+from bot.channels.telegram import TelegramChannel, build_application
+from bot.channels.telegram_run import WEBHOOK_PATH, Progress, serve
 from bot.commands.core import now
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.model import KnowledgeBase
@@ -30,8 +32,6 @@ from bot.stats.store import FILENAME, StatsStore
 
 log = logging.getLogger(__name__)
 STATS_WRITE_SECONDS = 5.0  # counts reach the file within this; one write serves a burst
-WEBHOOK_PATH = "telegram"
-POLL_TIMEOUT = 10  # seconds a getUpdates call waits for news; stopping cancels it at once
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
@@ -66,7 +66,7 @@ def create_sink(settings: Settings, kb: KnowledgeBase) -> StatsStore:
     )
 
 
-def _prepare(settings: Settings) -> Application:  # type: ignore[type-arg]
+def _prepare(settings: Settings) -> tuple[Application, TelegramChannel, Progress]:  # type: ignore[type-arg]
     """Check the token, set up logging, load the knowledge, build the application."""
     settings.require_token()  # a clean one-line error before anything else happens
     configure_logging(settings)
@@ -74,8 +74,11 @@ def _prepare(settings: Settings) -> Application:  # type: ignore[type-arg]
     holder, watcher = start_watching(settings.knowledge_dir, settings.municipality,
                                      cache_dir=settings.model_cache_dir)
     store = create_sink(settings, holder.current().kb)
-    beat = Heartbeat(settings.heartbeat_file)
-    application = build_application(settings, holder.current, store, now)
+    progress = Progress()
+    beat = Heartbeat(settings.heartbeat_file, healthy=progress.healthy)
+    channel = TelegramChannel(holder.current, store, now,
+                              retention_months=settings.stats_retention_months)
+    application = build_application(settings, holder.current, store, now, channel=channel)
 
     async def start_watcher() -> None:
         watcher.start()
@@ -85,7 +88,7 @@ def _prepare(settings: Settings) -> Application:  # type: ignore[type-arg]
     _alongside(application, start_watcher, watcher.stop)
     _alongside(application, store.start, store.close)
     _alongside(application, beat.start, beat.stop)
-    return application
+    return application, channel, progress
 
 
 def _alongside(
@@ -112,10 +115,10 @@ def _alongside(
 
 def run_polling(settings: Settings) -> int:
     """Long polling until SIGTERM/SIGINT; 0 on a clean stop."""
-    application = _prepare(settings)
+    application, channel, progress = _prepare(settings)
     log.info("Hulpwijzer is running on Telegram (long polling); stop with Ctrl-C")
     with _start_errors(settings):
-        application.run_polling(timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+        asyncio.run(serve(application, channel, settings, progress))
     log.info("Hulpwijzer stopped")
     return 0
 
@@ -167,17 +170,10 @@ def webhook_config(settings: Settings) -> tuple[str, str]:
 def run_webhook(settings: Settings) -> int:
     """Serve the webhook until SIGTERM/SIGINT; every request must carry the secret."""
     url, secret = webhook_config(settings)
-    application = _prepare(settings)
+    application, channel, progress = _prepare(settings)
     log.info("Hulpwijzer is running on Telegram (webhook on %s:%d/%s)",
              settings.webhook_listen, settings.webhook_port, WEBHOOK_PATH)
     with _start_errors(settings):
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        asyncio.run(serve(application, channel, settings, progress, webhook=(url, secret)))
     log.info("Hulpwijzer stopped")
     return 0

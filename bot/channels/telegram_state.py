@@ -1,29 +1,36 @@
 """What the Telegram channel remembers, in memory only, bounded and expiring.
 
 Per chat: the language, the campaign a chat came from (a code from the knowledge base, never
-text), the two topics of an open question, and the ids of messages that /wis may delete.
-Telegram lets bots delete messages for 48 hours, so nothing is kept longer than that. Chats are
-keyed by chat id; the id is never written anywhere. Every table has a size limit: the oldest
-entry goes first.
+text), the two topics of an open question, the ids of messages that /wis may delete, and at
+most one reply Telegram could not take yet (the bot's own words, sent with the person's next
+message). Telegram lets bots delete messages for 48 hours, so nothing is kept longer than that.
+Chats are keyed by chat id; the id is never written anywhere. Every table has a size limit,
+also all chats together: the least recently seen chat goes first.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
-from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram import InlineKeyboardMarkup
 
 from bot.core.model import Lang
 
 Ticker = Callable[[], float]
 # Telegram allows deleting for 48 hours; stop a little earlier so a delete never fails late.
 DELETE_WINDOW = 47.5 * 3600
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A reply Telegram did not take after minutes of retries: sent before the next one."""
+
+    body: str
+    markup: InlineKeyboardMarkup | None = None
+    urgent: bool = False
 
 
 @dataclass
@@ -33,18 +40,23 @@ class ChatState:
     source: str | None = None
     clarify: tuple[str, ...] = ()
     messages: deque[tuple[float, int]] = field(default_factory=deque)
+    undelivered: Undelivered | None = None
 
 
 class ChatMemory:
-    """Per-chat state for at most ``max_chats`` chats, each for at most ``ttl`` seconds idle."""
+    """Per-chat state for at most ``max_chats`` chats, each for at most ``ttl`` seconds idle,
+    with at most ``max_messages`` ids per chat and ``max_ids`` ids in all."""
 
     def __init__(self, max_chats: int = 20_000, max_messages: int = 500,
-                 ttl: float = DELETE_WINDOW, ticker: Ticker = time.monotonic) -> None:
+                 ttl: float = DELETE_WINDOW, ticker: Ticker = time.monotonic,
+                 max_ids: int = 200_000) -> None:
         self.max_chats = max_chats
         self.max_messages = max_messages
+        self.max_ids = max_ids
         self.ttl = ttl
         self.ticker = ticker
         self._chats: OrderedDict[int, ChatState] = OrderedDict()
+        self._ids = 0  # message ids held, all chats together
 
     def __len__(self) -> int:
         return len(self._chats)
@@ -54,6 +66,8 @@ class ChatMemory:
         now = self.ticker()
         state = self._chats.get(chat_id)
         if state is None or now - state.seen > self.ttl:
+            if state is not None:
+                self._ids -= len(state.messages)
             state = ChatState(seen=now)
             self._chats[chat_id] = state
         state.seen = now
@@ -70,8 +84,12 @@ class ChatMemory:
     def remember_message(self, chat_id: int, message_id: int) -> None:
         state = self.get(chat_id)
         state.messages.append((self.ticker(), message_id))
+        self._ids += 1
         while len(state.messages) > self.max_messages:
             state.messages.popleft()
+            self._ids -= 1
+        while self._ids > self.max_ids and len(self._chats) > 1:
+            self._drop_oldest()
 
     def deletable(self, chat_id: int) -> list[int]:
         """Ids of this chat's messages still inside Telegram's delete window, oldest first."""
@@ -82,50 +100,27 @@ class ChatMemory:
         return [mid for at, mid in state.messages if at >= limit]
 
     def forget(self, chat_id: int) -> None:
-        self._chats.pop(chat_id, None)
+        state = self._chats.pop(chat_id, None)
+        if state is not None:
+            self._ids -= len(state.messages)
+
+    @property
+    def message_ids(self) -> int:
+        return self._ids
+
+    def _drop_oldest(self) -> None:
+        _, state = self._chats.popitem(last=False)
+        self._ids -= len(state.messages)
 
     def _prune(self, now: float) -> None:
         while len(self._chats) > self.max_chats:
-            self._chats.popitem(last=False)
+            self._drop_oldest()
         # The least recently seen chats sit first: drop them while they are expired.
         while self._chats:
             oldest = next(iter(self._chats.values()))
             if now - oldest.seen <= self.ttl:
                 break
-            self._chats.popitem(last=False)
-
-
-Admission = Literal["ok", "warn", "drop"]
-
-
-class FloodGuard:
-    """At most ``limit`` messages per ``window`` seconds per key; one warning per burst."""
-
-    def __init__(self, limit: int = 6, window: float = 10.0, max_keys: int = 20_000,
-                 ticker: Ticker = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self.max_keys = max_keys
-        self.ticker = ticker
-        self._seen: OrderedDict[int, tuple[deque[float], bool]] = OrderedDict()
-
-    def check(self, key: int) -> Admission:
-        now = self.ticker()
-        times, warned = self._seen.pop(key, (deque(), False))
-        while times and now - times[0] > self.window:
-            times.popleft()
-        if not times:
-            warned = False
-        verdict: Admission = "ok"
-        if len(times) >= self.limit:
-            verdict = "drop" if warned else "warn"
-            warned = True
-        else:
-            times.append(now)
-        self._seen[key] = (times, warned)
-        while len(self._seen) > self.max_keys:
-            self._seen.popitem(last=False)
-        return verdict
+            self._drop_oldest()
 
 
 class OncePer:
@@ -148,37 +143,3 @@ class OncePer:
         while len(self._last) > self.max_keys:
             self._last.popitem(last=False)
         return True
-
-
-class PerChatProcessor(BaseUpdateProcessor):
-    """Updates of different chats run side by side; those of one chat strictly in order.
-
-    Order within a chat matters: an answer must not overtake the /wis that came after it.
-    """
-
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
-        self._locks[chat.id] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._locks[chat.id]
-            if users <= 1:
-                del self._locks[chat.id]
-            else:
-                self._locks[chat.id] = (lock, users - 1)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None

@@ -106,12 +106,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "I only help in a private chat. Send me a message there.",
     },
     "group_button": {"nl": "Privégesprek openen", "en": "Open a private chat"},
-    "slow_down": {
-        "nl": "Rustig aan: ik lees je berichten één voor één. Wacht even en stuur dan je "
-        "vraag.",
-        "en": "Slow down a little: I read your messages one at a time. Wait a moment and "
-        "then send your question.",
-    },
 }
 
 

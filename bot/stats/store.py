@@ -233,7 +233,7 @@ class StatsStore:
         source = self._id(event.source, self._sources)
         channel = self._id(event.channel, None) or OTHER
         language = event.language if _LANGUAGE.fullmatch(event.language or "") else OTHER
-        if language == OTHER:
+        if language == OTHER and event.language:  # no language at all is no mistake
             self._warn_field()
         return (today(self._clock).isoformat(), topic, language, channel, source, event.kind)
 
