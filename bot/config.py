@@ -81,7 +81,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL,
         log_level=(env.get("BOT_LOG_LEVEL", "") or "INFO").upper(),
         stats_retention_months=_int(env, "BOT_STATS_RETENTION_MONTHS", 24, minimum=1),
-        stats_min_count=_int(env, "BOT_STATS_MIN_COUNT", 5, minimum=1),
+        stats_min_count=_int(env, "BOT_STATS_MIN_COUNT", 5, minimum=5),
         webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
         webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",

@@ -146,6 +146,8 @@ def test_restart_read_only_tmpfs_logs_and_grace_period(bot_service: dict[str, An
     assert size is not None
     assert int(size.group(1)) * {"k": 1e3, "m": 1e6, "g": 1e9}[size.group(2)] <= 100e6
     assert 1 <= int(logging_["options"]["max-file"]) <= 10
+    memory = re.fullmatch(r"(\d+)m", str(bot_service["mem_limit"]))
+    assert memory is not None and 300 <= int(memory.group(1)) <= 2048, "a bounded memory"
     grace = re.fullmatch(r"(\d+)s", bot_service["stop_grace_period"])
     assert grace is not None and 10 <= int(grace.group(1)) <= 30
 

@@ -1,4 +1,9 @@
-"""Staff reports from real store files: grouping, periods, suppression, merge, chart, CLI."""
+"""Staff reports from real store files: grouping, periods, suppression, merge, chart, CLI.
+
+SPEC's stored cells (week, topic, language, channel, source, kind), with k = 5:
+W10 acute nl answered 6 (kept), acute en poster answered 2, online nl answered 3, online nl
+crisis 1; W11 online en answered 5 (kept), fallback nl 7 (kept); W14 nightlife nl flyer 4.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from bot.cli import main
 from bot.events import Event, EventKind
 from bot.stats import FILENAME, StatsStore
 from bot.stats.chart import OTHER_GROUP, group_of, weekly_groups
-from bot.stats.report import Query, build_report, format_csv, format_json, format_table
+from bot.stats.report import Query, build_report, format_csv, format_json
 from bot.stats.report import load_daily as load
 
 Spec = list[tuple[str, str, str, EventKind, str | None, int]]  # day, topic, lang, kind, source, n
@@ -70,9 +75,9 @@ def test_table_by_topic_hides_small_counts(
     lines = out.splitlines()
     assert lines[0].split() == ["topic", "count"]
     body = {line.split()[0]: line.split()[1] for line in lines[2:-1]}
-    # answered only by default: acute 6+2, online 3+5, nightlife 4 (below 5)
-    assert body == {"acute-assault": "8", "online-abuse": "8", "nightlife": "<5"}
-    assert lines[-1] == "(counts below 5 are shown as <5)"
+    # answered only by default; only stored cells of 5 or more count: acute 6, online 5
+    assert body == {"acute-assault": "6", "online-abuse": "5"}
+    assert lines[-1] == "(groups of fewer than 5 are left out of every count)"
 
 
 def test_json_form_and_null_for_hidden(
@@ -84,27 +89,21 @@ def test_json_form_and_null_for_hidden(
     data = json.loads(out)
     assert set(data) == {"k", "rows"} and data["k"] == 5
     rows = {(r["topic"], r["language"]): r["count"] for r in data["rows"]}
-    assert rows == {("acute-assault", "nl"): 6, ("acute-assault", "en"): None,
-                    ("online-abuse", "nl"): None, ("online-abuse", "en"): 5,
-                    ("nightlife", "nl"): None}
+    assert rows == {("acute-assault", "nl"): 6, ("online-abuse", "en"): 5}
     assert all(set(r) == {"topic", "language", "count"} for r in data["rows"])
 
 
-def test_csv_by_week_with_kinds_and_k_override(
+def test_csv_by_week_with_kinds_and_a_higher_k(
     store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run_cli(["--csv", "--by", "week", "--group", "topic,kind", "--k", "3"],
+    code, out, _ = run_cli(["--csv", "--by", "week", "--group", "topic,kind", "--k", "6"],
                            store_dir, monkeypatch, capsys)
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["week", "topic", "kind", "count"]
     assert sorted(rows[1:]) == sorted([
-        ["2026-W10", "acute-assault", "answered", "8"],
-        ["2026-W10", "online-abuse", "answered", "3"],
-        ["2026-W10", "online-abuse", "crisis", "<3"],
-        ["2026-W11", "online-abuse", "answered", "5"],
+        ["2026-W10", "acute-assault", "answered", "6"],
         ["2026-W11", "", "fallback", "7"],
-        ["2026-W14", "nightlife", "answered", "4"],
     ])
 
 
@@ -112,22 +111,37 @@ def test_from_to_and_month_and_source(
     store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run_cli(["--json", "--by", "month", "--group", "source", "--kind", "all",
-                            "--from", "2026-03-03", "--to", "2026-04-30", "--k", "1"],
+                            "--from", "2026-03-10", "--to", "2026-04-30"],
                            store_dir, monkeypatch, capsys)
     assert code == 0
     rows = {(r["month"], r["source"]): r["count"] for r in json.loads(out)["rows"]}
-    assert rows == {("2026-03", ""): 16, ("2026-03", "poster-station"): 2,
-                    ("2026-04", "flyer-horeca"): 4}
+    # --from a Tuesday takes its whole week (of Monday 2026-03-09) and the later ones
+    assert rows == {("2026-03", ""): 12}
 
 
-def test_by_day(store_dir: Path) -> None:
-    query = Query(by="day", group=("topic",), kinds=("answered",))
-    report = build_report(load([store_dir / FILENAME], query), query, 5)
-    assert [key for key, _ in report.rows] == [
-        ("2026-03-02", "acute-assault"), ("2026-03-03", "acute-assault"),
-        ("2026-03-04", "online-abuse"), ("2026-03-10", "online-abuse"),
-        ("2026-04-01", "nightlife")]
-    assert "2026-03-03  acute-assault     <5" in format_table(report)
+async def test_no_two_reports_can_be_subtracted_to_single_someone_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """11 people one week about acute assault, one of them from the poster at the station:
+    the total and the total without that poster must not differ by 1."""
+    await fill(tmp_path / FILENAME, [
+        ("2026-03-03", "acute-assault", "nl", "answered", None, 10),
+        ("2026-03-04", "acute-assault", "nl", "answered", "poster-station", 1),
+    ])
+    seen = []
+    for group in ("topic", "topic,source", "source", "topic,language", "language,source"):
+        for by in ([], ["--by", "week"], ["--by", "month"]):
+            code, out, err = run_cli(["--json", "--group", group, *by], tmp_path,
+                                     monkeypatch, capsys)
+            assert code == 0, err
+            seen.extend(r["count"] for r in json.loads(out)["rows"])
+    assert seen and set(seen) == {10}, "every report shows 10: the one person is in none"
+    for k in ("1", "4"):
+        code, _, err = run_cli(["--k", k], tmp_path, monkeypatch, capsys)
+        assert code == 2 and "--k must be at least 5" in err
+    monkeypatch.setenv("BOT_STATS_MIN_COUNT", "1")
+    assert main(["stats"]) != 0, "the environment cannot lower k either"
+    assert "BOT_STATS_MIN_COUNT" in capsys.readouterr().err
 
 
 async def test_merge_adds_before_suppressing(
@@ -137,17 +151,16 @@ async def test_merge_adds_before_suppressing(
     await fill(a, [("2026-03-02", "sport", "nl", "answered", None, 3),
                    ("2026-03-02", "student", "nl", "answered", None, 1)])
     await fill(b, [("2026-03-05", "sport", "en", "answered", None, 3),
-                   ("2026-03-05", "student", "nl", "answered", None, 2)])
+                   ("2026-03-05", "student", "nl", "answered", None, 2),
+                   ("2026-03-05", "sport", "nl", "answered", None, 2)])
     for single in (a, b):
         code, out, _ = run_cli(["--json", "--merge", str(single)], tmp_path, monkeypatch,
                                capsys)
         assert code == 0
-        assert {r["topic"]: r["count"] for r in json.loads(out)["rows"]} == {
-            "sport": None, "student": None}
+        assert json.loads(out)["rows"] == []
     code, out, _ = run_cli(["--json", "--merge", str(a), str(b)], tmp_path, monkeypatch, capsys)
     assert code == 0
-    assert {r["topic"]: r["count"] for r in json.loads(out)["rows"]} == {
-        "sport": 6, "student": None}
+    assert {r["topic"]: r["count"] for r in json.loads(out)["rows"]} == {"sport": 5}
 
 
 def test_csv_and_json_formatters_agree(store_dir: Path) -> None:
@@ -159,8 +172,9 @@ def test_csv_and_json_formatters_agree(store_dir: Path) -> None:
                  for r in json.loads(format_json(report))["rows"]}
     assert from_csv.keys() == from_json.keys()
     for key, value in from_json.items():
-        assert from_csv[key] == ("<5" if value is None else str(value))
-    assert None in from_json.values() and any(from_json.values())
+        assert from_csv[key] == str(value)
+    assert from_json == {("acute-assault", "answered"): 6, ("online-abuse", "answered"): 5,
+                         ("", "fallback"): 7}
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -178,7 +192,7 @@ def test_chart_is_a_png(
     code, _, err = run_cli(["--chart", str(chart)], store_dir, monkeypatch, capsys)
     assert code == 0, err
     width, height = png_size(chart)
-    assert width >= 800 and height >= 400
+    assert width >= 800 and height >= 300
 
 
 def test_chart_with_no_counts_is_still_a_png(
@@ -204,7 +218,7 @@ def test_topic_groups_add_up_per_week(store_dir: Path) -> None:
     monday = date(2026, 3, 9)
     assert weekly[(monday, group_of("online-abuse"))] == 5
     assert weekly[(monday, OTHER_GROUP)] == 7
-    assert weekly[(date(2026, 3, 2), group_of("online-abuse"))] == 4
+    assert (date(2026, 3, 2), group_of("online-abuse")) not in weekly, "3 + 1: left out"
 
 
 def test_report_reads_without_changing_anything(
@@ -225,10 +239,11 @@ def test_report_reads_without_changing_anything(
     (["--from", "2026-13-01"], "--from must be a date"),
     (["--to", "yesterday"], "--to must be a date"),
     (["--from", "2026-04-01", "--to", "2026-03-01"], "is after --to"),
-    (["--by", "year"], "--by must be day, week or month"),
+    (["--by", "year"], "--by must be week or month"),
+    (["--by", "day"], "counts are kept per week"),
     (["--group", "topic,name"], "--group: unknown column 'name'"),
     (["--kind", "answered,typed"], "unknown kind 'typed'"),
-    (["--k", "0"], "--k must be at least 1"),
+    (["--k", "0"], "--k must be at least 5"),
     (["--k", "five"], "--k must be a whole number"),
     (["--chart", "out.svg"], "--chart must name a .png file"),
 ])

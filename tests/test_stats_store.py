@@ -17,6 +17,7 @@ from stats_helpers import AMSTERDAM, Clock, counts, read_only, table_rows
 from bot.config import Settings
 from bot.events import Event
 from bot.stats import FILENAME, StatsStore
+from bot.stats.store import MIGRATIONS
 
 NOON = datetime(2026, 3, 10, 12, 0, tzinfo=AMSTERDAM)
 
@@ -59,8 +60,8 @@ async def test_counts_one_row_per_combination(tmp_path: Path) -> None:
         await store.record(event)
     await store.close()
     stored = counts(tmp_path / FILENAME)
-    assert stored == expected(EVENTS, "2026-03-10")
-    assert stored[("2026-03-10", "acute-assault", "nl", "telegram", "", "answered")] == 3
+    assert stored == expected(EVENTS, "2026-03-09")
+    assert stored[("2026-03-09", "acute-assault", "nl", "telegram", "", "answered")] == 3
     assert len(stored) == 7
 
 
@@ -73,7 +74,7 @@ async def test_a_burst_is_written_once_and_the_rest_on_close(tmp_path: Path) -> 
     assert counts(tmp_path / FILENAME) == {}
     assert store.pending == len(EVENTS)
     await store.close()
-    assert counts(tmp_path / FILENAME) == expected(EVENTS, "2026-03-10")
+    assert counts(tmp_path / FILENAME) == expected(EVENTS, "2026-03-09")
 
 
 async def test_open_context_uses_data_dir_and_creates_it(tmp_path: Path) -> None:
@@ -82,7 +83,7 @@ async def test_open_context_uses_data_dir_and_creates_it(tmp_path: Path) -> None
     async with StatsStore.open(settings, clock=Clock(NOON), flush_seconds=0) as store:
         await store.record(EVENTS[0])
         assert store.pending == 0
-    assert counts(data / FILENAME) == expected(EVENTS[:1], "2026-03-10")
+    assert counts(data / FILENAME) == expected(EVENTS[:1], "2026-03-09")
 
 
 async def test_counts_add_up_across_restarts_and_migrations_run_once(tmp_path: Path) -> None:
@@ -93,8 +94,8 @@ async def test_counts_add_up_across_restarts_and_migrations_run_once(tmp_path: P
         await store.record(EVENTS[0])
         await store.close()
     rows = table_rows(path)
-    assert rows["migrations"] == [("0001-counts", "2026-03-10")]
-    assert counts(path) == {("2026-03-10", "acute-assault", "nl", "telegram", "", "answered"): 2}
+    assert rows["migrations"] == [("0001-counts", "2026-03-10"), ("0002-weeks", "2026-03-10")]
+    assert counts(path) == {("2026-03-09", "acute-assault", "nl", "telegram", "", "answered"): 2}
 
 
 async def test_wal_mode_is_on(tmp_path: Path) -> None:
@@ -109,11 +110,13 @@ async def test_wal_mode_is_on(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("utc", "day"), [
-    (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "2026-03-02"),  # 00:30 in Leiden (CET)
-    (datetime(2026, 7, 1, 21, 59, tzinfo=UTC), "2026-07-01"),  # 23:59 in Leiden (CEST)
-    (datetime(2026, 7, 1, 22, 0, tzinfo=UTC), "2026-07-02"),  # 00:00 in Leiden (CEST)
+    # Kept is the week, as its Monday, by the calendar in Leiden.
+    (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "2026-03-02"),  # Monday 00:30 in Leiden (CET)
+    (datetime(2026, 7, 5, 21, 59, tzinfo=UTC), "2026-06-29"),  # Sunday 23:59 (CEST)
+    (datetime(2026, 7, 5, 22, 0, tzinfo=UTC), "2026-07-06"),  # Monday 00:00 (CEST)
 ])
-async def test_day_is_the_date_in_amsterdam(tmp_path: Path, utc: datetime, day: str) -> None:
+async def test_the_week_is_the_week_in_amsterdam(tmp_path: Path, utc: datetime,
+                                                 day: str) -> None:
     store = make_store(tmp_path / FILENAME, Clock(utc))
     await store.start()
     await store.record(EVENTS[0])
@@ -131,18 +134,19 @@ async def test_retention_at_open_and_daily(tmp_path: Path) -> None:
         clock.moment = moment.replace(tzinfo=AMSTERDAM)
         await store.record(EVENTS[0])
     await store.close()
-    assert len(counts(path)) == 4
+    # Weeks of Monday 2024-01-15, 2024-03-04 (the 9th and 10th) and 2024-03-11.
+    assert sorted(k[0] for k in counts(path)) == ["2024-01-15", "2024-03-04", "2024-03-11"]
 
-    # At open: 24 months before 2026-03-10 is 2024-03-10; older days go.
+    # At open: 24 months before 2026-03-10 is 2024-03-10; weeks that began before it go.
     clock.moment = NOON
     store = make_store(path, clock, retention_months=24)
     await store.start()
-    assert sorted(k[0] for k in counts(path)) == ["2024-03-10", "2024-03-11"]
+    assert sorted(k[0] for k in counts(path)) == ["2024-03-11"]
 
-    # Daily, while running: the next day's first write drops the next day.
-    clock.moment = datetime(2026, 3, 11, 9, tzinfo=AMSTERDAM)
+    # Daily, while running: the first write of a day drops what became too old.
+    clock.moment = datetime(2026, 3, 12, 9, tzinfo=AMSTERDAM)
     await store.record(EVENTS[0])
-    assert sorted(k[0] for k in counts(path)) == ["2024-03-11", "2026-03-11"]
+    assert sorted(k[0] for k in counts(path)) == ["2026-03-09"]
     await store.close()
 
 
@@ -188,15 +192,15 @@ async def test_nothing_personal_or_time_of_day_reaches_disk_or_logs(
     rows = table_rows(path)
     assert set(rows) == {"migrations", "counts"}
     for day, topic, language, channel, source, kind, count in rows["counts"]:
-        assert day == "2026-03-10"
+        assert day == "2026-03-09"
         assert topic in {"", "acute-assault", "online-abuse", "other"}
         assert language in {"nl", "en", "other"}
         assert channel in {"telegram", "console", "other"}
         assert source in {"", "poster-station", "other"}
         assert kind in {"answered", "crisis", "fallback", "menu", "helpful_yes"}
         assert isinstance(count, int) and count > 0
-    assert rows["migrations"] == [("0001-counts", "2026-03-10")]
-    other = counts(path)[("2026-03-10", "other", "other", "other", "other", "answered")]
+    assert rows["migrations"] == [("0001-counts", "2026-03-10"), ("0002-weeks", "2026-03-10")]
+    other = counts(path)[("2026-03-09", "other", "other", "other", "other", "answered")]
     assert other == len(CANARIES)
     assert len(warnings(caplog)) == 1  # one for the odd fields, not one per event
 
@@ -222,7 +226,7 @@ async def test_locked_database_keeps_counts_and_writes_them_later(
     await store.record(EVENTS[4])
     assert store.pending == 0 and store.healthy
     await store.close()
-    assert counts(path) == expected(EVENTS[:5], "2026-03-10")
+    assert counts(path) == expected(EVENTS[:5], "2026-03-09")
     assert len(warnings(caplog)) == 1
 
 
@@ -246,7 +250,7 @@ async def test_locked_at_start_then_periodic_flush_writes(
             break
         await asyncio.sleep(0.02)
     assert store.pending == 0
-    assert counts(path) == expected(EVENTS[:2], "2026-03-10")
+    assert counts(path) == expected(EVENTS[:2], "2026-03-09")
     await store.close()
     assert len(warnings(caplog)) == 1
 
@@ -267,7 +271,7 @@ async def test_read_only_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
     await store.record(EVENTS[3])
     assert store.pending == 0
     await store.close()
-    assert counts(path) == expected(EVENTS[:4], "2026-03-10")
+    assert counts(path) == expected(EVENTS[:4], "2026-03-09")
     assert len(warnings(caplog)) == 1
 
 
@@ -284,7 +288,7 @@ async def test_read_only_directory(tmp_path: Path, caplog: pytest.LogCaptureFixt
         assert len(warnings(caplog)) == 1
     assert await store.flush()
     await store.close()
-    assert counts(data / FILENAME) == expected(EVENTS[:3], "2026-03-10")
+    assert counts(data / FILENAME) == expected(EVENTS[:3], "2026-03-09")
     assert len(warnings(caplog)) == 1
 
 
@@ -302,7 +306,7 @@ async def test_corrupt_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
     await store.record(EVENTS[4])
     assert store.pending == 0
     await store.close()
-    assert counts(path) == expected(EVENTS[:5], "2026-03-10")
+    assert counts(path) == expected(EVENTS[:5], "2026-03-09")
     assert len(warnings(caplog)) == 1
 
 
@@ -317,3 +321,22 @@ async def test_close_reports_counts_it_could_not_write(
     await store.close()  # must not raise either
     messages = warnings(caplog)
     assert len(messages) == 2 and "1 counts could not be written" in messages[1]
+
+
+async def test_a_store_with_day_counts_is_turned_into_week_counts(tmp_path: Path) -> None:
+    """A store written before counts were kept per week: its days become their weeks."""
+    path = tmp_path / FILENAME
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_on TEXT NOT NULL);"
+                     "INSERT INTO migrations VALUES ('0001-counts', '2026-03-01');")
+    for statement in MIGRATIONS[0].statements:
+        db.execute(statement)
+    db.executemany("INSERT INTO counts VALUES (?, 'sport', 'nl', 'telegram', '', 'answered', ?)",
+                   [("2026-03-09", 2), ("2026-03-11", 1), ("2026-03-15", 3), ("2026-03-16", 4)])
+    db.commit()
+    db.close()
+    store = make_store(path, Clock(NOON))
+    await store.start()
+    await store.close()
+    assert counts(path) == {("2026-03-09", "sport", "nl", "telegram", "", "answered"): 6,
+                            ("2026-03-16", "sport", "nl", "telegram", "", "answered"): 4}

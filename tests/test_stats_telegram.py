@@ -32,7 +32,7 @@ from bot.stats import FILENAME, StatsStore
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHstatsCanaryTokenCanaryToken_xyz-QW"
 NIGHT = datetime(2026, 12, 2, 21, 47, 13, tzinfo=AMSTERDAM)
-DAY = "2026-12-02"
+DAY = "2026-11-30"  # the Monday of the week of 2026-12-02: counts are kept per week
 
 CANARY_ID = 424242427
 CANARY_USER: dict[str, Any] = {"id": CANARY_ID, "is_bot": False, "first_name": "Kanarie",

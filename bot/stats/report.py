@@ -1,9 +1,12 @@
-"""Reports for staff: read one or more count stores, add them up, hide small counts.
+"""Reports for staff: read one or more count stores, add them up, leave out small counts.
 
-The stores are opened read-only. Counts from several files (several bot instances) are added
-before suppression, so a cell is hidden only when the combined count is below ``k``. A hidden
-cell is shown as ``"<k"`` in tables and CSV and as ``null`` in JSON. No totals are printed:
-a total next to one hidden cell would give that cell away.
+The stores are opened read-only and hold counts per week. Counts from several files (several
+bot instances) are added first. Then every stored cell (week, topic, language, channel,
+source, kind) below ``k`` is left out, before anything is added up: every number a report
+shows is a sum of cells of at least ``k``. So no two reports, however grouped, can be
+subtracted to recover a smaller count (11 - 10 = 1 person from one poster, one week): their
+difference is a sum of such cells too, or 0. The price: totals leave out the small cells.
+``k`` is at least 5 (:data:`MIN_K`); it can be set higher, never lower.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Literal
 
 from bot.events import EVENT_KINDS
 
-Period = Literal["day", "week", "month"]
-PERIODS: tuple[Period, ...] = ("day", "week", "month")
+Period = Literal["week", "month"]
+PERIODS: tuple[Period, ...] = ("week", "month")
 GROUPS: tuple[str, ...] = ("topic", "language", "channel", "source", "kind")
+MIN_K = 5  # the smallest count a report may show
 DEFAULT_KINDS: tuple[str, ...] = ("answered",)
 
 
@@ -47,13 +51,12 @@ class Query:
             raise ValueError(f"unknown kind; choose from {', '.join(EVENT_KINDS)}")
 
 
-Daily = dict[tuple[str, ...], int]  # (day, *group values) -> count
+Daily = dict[tuple[str, ...], int]  # (week's Monday, *group values) -> count
 
 
 def period_of(day: date, by: Period) -> str:
-    """The label of the period a day falls in: 2026-03-02, 2026-W10 (ISO week) or 2026-03."""
-    if by == "day":
-        return day.isoformat()
+    """The label of the period a week (its Monday) falls in: 2026-W10 (ISO week) or 2026-03
+    (the month of its Monday)."""
     if by == "month":
         return f"{day.year:04d}-{day.month:02d}"
     year, week, _ = day.isocalendar()
@@ -75,31 +78,41 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return db
 
 
-def load_daily(paths: Sequence[Path], query: Query) -> Daily:
-    """Counts per day and group, added up over all the files."""
-    columns = ", ".join(query.group)  # checked against GROUPS: safe to place in SQL
+def load_daily(paths: Sequence[Path], query: Query, k: int = MIN_K) -> Daily:
+    """Counts per week and group, added up over all the files, from the stored cells of at
+    least ``k`` only (see the module's text)."""
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K}")
     where, params = ["1 = 1"], []
-    if query.start is not None:
+    if query.start is not None:  # the whole week the first day falls in
         where.append("day >= ?")
-        params.append(query.start.isoformat())
+        params.append(monday_of(query.start).isoformat())
     if query.end is not None:
         where.append("day <= ?")
         params.append(query.end.isoformat())
     if query.kinds is not None:
         where.append(f"kind IN ({', '.join('?' * len(query.kinds))})")
         params.extend(query.kinds)
-    sql = (f"SELECT day, {columns}, SUM(count) FROM counts WHERE {' AND '.join(where)} "
-           f"GROUP BY day, {columns}")
-    total: Counter[tuple[str, ...]] = Counter()
+    cells = ", ".join(("day", *GROUPS))
+    sql = (f"SELECT {cells}, SUM(count) FROM counts WHERE {' AND '.join(where)} "
+           f"GROUP BY {cells}")
+    stored: Counter[tuple[str, ...]] = Counter()
     for path in paths:
         db = _connect_read_only(path)
         try:
             for *key, count in db.execute(sql, params):
-                total[tuple(str(v) for v in key)] += int(count)
+                # Day rows of an older store count in their week.
+                key[0] = monday_of(date.fromisoformat(str(key[0]))).isoformat()
+                stored[tuple(str(v) for v in key)] += int(count)
         except sqlite3.Error as err:
             raise StatsError(f"{path} could not be read ({err})") from None
         finally:
             db.close()
+    picks = [GROUPS.index(g) + 1 for g in query.group]
+    total: Counter[tuple[str, ...]] = Counter()
+    for key, count in stored.items():
+        if count >= k:
+            total[(key[0], *(key[i] for i in picks))] += count
     return dict(total)
 
 
@@ -149,7 +162,7 @@ def format_table(report: Report) -> str:
         cells = [cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=False)]
         lines.append("  ".join([*cells, row[-1].rjust(widths[-1])]).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"(counts below {report.k} are shown as <{report.k})")
+    lines.append(f"(groups of fewer than {report.k} are left out of every count)")
     return "\n".join(lines)
 
 
@@ -176,7 +189,7 @@ def format_json(report: Report) -> str:
 
 
 def weekly_by_topic(daily: Daily) -> dict[tuple[date, str], int]:
-    """(Monday of the week, topic) -> count, from day counts grouped by topic first."""
+    """(Monday of the week, topic) -> count, from week counts grouped by topic first."""
     weekly: Counter[tuple[date, str]] = Counter()
     for (day, topic, *_), count in daily.items():
         weekly[(monday_of(date.fromisoformat(day)), topic)] += count

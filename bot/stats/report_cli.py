@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.stats.report import (
     GROUPS,
+    MIN_K,
     PERIODS,
     Query,
     StatsError,
@@ -31,7 +32,7 @@ from bot.stats.store import FILENAME
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
-    parser.add_argument("--by", metavar="day|week|month", help="one row per day, week or month")
+    parser.add_argument("--by", metavar="week|month", help="one row per week or month")
     parser.add_argument("--group", default="topic", metavar="LIST",
                         help=f"columns to group by, comma separated: {','.join(GROUPS)} "
                              "(default: topic)")
@@ -67,7 +68,8 @@ def _query(args: argparse.Namespace) -> Query:
     if start and end and start > end:
         raise _UsageError(f"--from ({start}) is after --to ({end})")
     if args.by is not None and args.by not in PERIODS:
-        raise _UsageError(f"--by must be day, week or month, got {args.by!r}")
+        raise _UsageError(f"--by must be week or month (counts are kept per week), "
+                          f"got {args.by!r}")
     group = tuple(g.strip() for g in args.group.split(",") if g.strip())
     unknown = [g for g in group if g not in GROUPS]
     if unknown or not group:
@@ -87,8 +89,9 @@ def _k(text: str | None, default: int) -> int:
         value = int(text)
     except ValueError:
         raise _UsageError(f"--k must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise _UsageError(f"--k must be at least 1, got {value}")
+    if value < MIN_K:
+        raise _UsageError(f"--k must be at least {MIN_K} (smaller counts could single "
+                          f"someone out), got {value}")
     return value
 
 
@@ -104,13 +107,13 @@ def run(args: argparse.Namespace, name: str) -> int:
         return 2
     paths = args.merge or [Path(settings.data_dir) / FILENAME]
     try:
-        report = build_report(load_daily(paths, query), query, k)
+        report = build_report(load_daily(paths, query, k), query, k)
         if args.chart is not None:
             from bot.stats.chart import write_chart  # matplotlib loads slowly: only on request
 
             chart_query = Query(start=query.start, end=query.end, group=("topic",),
                                 kinds=query.kinds)
-            write_chart(weekly_by_topic(load_daily(paths, chart_query)), args.chart,
+            write_chart(weekly_by_topic(load_daily(paths, chart_query, k)), args.chart,
                         k=k, kinds=query.kinds, first=query.start, last=query.end)
     except StatsError as err:
         print(f"error: {err}", file=sys.stderr)

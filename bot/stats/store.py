@@ -1,11 +1,13 @@
 """The counting store: one SQLite file of anonymous day counts, written best effort.
 
-Each row is a counter for one combination of (day, topic, language, channel, source, kind).
-The day is the date in Europe/Amsterdam, never a time; nothing else about a conversation is
-kept. Counting must never get in the way of answering, so every database problem (missing,
-locked, read-only, full, corrupt) is caught here: the store logs one warning, keeps the counts
-in memory and writes them once the file is usable again (on a later event or the periodic
-flush).
+Each row is a counter for one combination of (week, topic, language, channel, source, kind).
+The week is kept as the date of its Monday in Europe/Amsterdam (the column is still called
+``day``), never a day or a time: in a quiet hour, or a quiet day, one count could be one
+person. Nothing else about a conversation is kept. Reports hide what is below ``k`` (see
+:mod:`bot.stats.report`). Counting must never get in the way of answering, so every
+database problem (missing, locked, read-only, full, corrupt) is caught here: the store logs one
+warning, keeps the counts in memory and writes them once the file is usable again (on a later
+event or the periodic flush).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -62,6 +64,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (day, topic, language, channel, source, kind)
         ) WITHOUT ROWID""",
     )),
+    # Counts per week instead of per day: a day's rows become their week's.
+    Migration("0002-weeks", (
+        """CREATE TABLE counts_weekly (
+            day TEXT NOT NULL
+                CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+            topic TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL CHECK (count > 0),
+            PRIMARY KEY (day, topic, language, channel, source, kind)
+        ) WITHOUT ROWID""",
+        """INSERT INTO counts_weekly
+           SELECT date(day, '-6 days', 'weekday 1'), topic, language, channel, source, kind,
+                  SUM(count)
+           FROM counts GROUP BY 1, topic, language, channel, source, kind""",
+        "DROP TABLE counts",
+        "ALTER TABLE counts_weekly RENAME TO counts",
+    )),
 )
 
 _UPSERT = """INSERT INTO counts (day, topic, language, channel, source, kind, count)
@@ -76,6 +98,11 @@ def today(clock: Clock) -> date:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(TIMEZONE).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday of the week ``day`` falls in: what the store keeps instead of the day."""
+    return day - timedelta(days=day.weekday())
 
 
 def months_before(day: date, months: int) -> date:
@@ -235,7 +262,8 @@ class StatsStore:
         language = event.language if _LANGUAGE.fullmatch(event.language or "") else OTHER
         if language == OTHER and event.language:  # no language at all is no mistake
             self._warn_field()
-        return (today(self._clock).isoformat(), topic, language, channel, source, event.kind)
+        return (week_of(today(self._clock)).isoformat(), topic, language, channel, source,
+                event.kind)
 
     def _id(self, value: str | None, allowed: frozenset[str] | None) -> str:
         if not value:
