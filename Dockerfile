@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # code that runs is the installed package.
 COPY pyproject.toml README.md requirements.lock /src/
 COPY bot /src/bot
-RUN pip install -c /src/requirements.lock /src && rm -rf /src
+RUN pip install --require-hashes -r /src/requirements.lock \
+    && pip install --no-deps --no-build-isolation /src && rm -rf /src
 
 # A system user without a login shell; /data belongs to it so a fresh named volume
 # mounted there inherits that owner.

@@ -8,15 +8,15 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 run: $(STAMP)
 	@$(BIN)/python -m bot run
 
 test: $(STAMP)
-	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/python -m bot validate knowledge
 	$(BIN)/python -m pytest -q
@@ -24,10 +24,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Pin what is installed now: run after changing the dependencies in pyproject.toml.
+# Pin what is installed now, with hashes: run after changing the dependencies in pyproject.toml
+# (install the new ones into .venv first: .venv/bin/pip install -e '.[dev]').
 lock: $(STAMP)
-	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
-	mv requirements.lock.new requirements.lock
+	$(BIN)/python tools/lock.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

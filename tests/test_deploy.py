@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -257,9 +258,31 @@ def test_dockerfile_base_user_and_command() -> None:
 
 def test_dockerfile_installs_from_pyproject_with_the_lock_file() -> None:
     runs = " ".join(instructions("RUN"))
-    assert re.search(r"pip install -c /src/requirements.lock (/src|\.)(\s|$)", runs)
+    assert "pip install --require-hashes -r /src/requirements.lock" in runs
+    assert re.search(r"pip install --no-deps --no-build-isolation /src(\s|$)", runs)
     copies = " ".join(instructions("COPY"))
     assert "pyproject.toml" in copies and "requirements.lock" in copies
+
+
+def test_the_lock_file_pins_every_package_with_a_hash() -> None:
+    """Every line of requirements.lock: name==version and at least one sha256; it holds what
+    pyproject.toml asks for, and the build backend, so nothing unpinned is installed."""
+    lines = [line for line in (ROOT / "requirements.lock").read_text("utf-8").splitlines()
+             if line and not line.startswith("#")]
+    pins = {}
+    for line in lines:
+        found = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)((?: --hash=sha256:[0-9a-f]{64})+)", line)
+        assert found, line
+        pins[re.sub(r"[-_.]+", "-", found.group(1)).lower()] = found.group(2)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    wanted = [*project["project"]["dependencies"],
+              *project["project"]["optional-dependencies"]["dev"],
+              *project["build-system"]["requires"]]
+    for requirement in wanted:
+        name = re.split(r"[<>=\[ ;]", requirement, maxsplit=1)[0]
+        assert re.sub(r"[-_.]+", "-", name).lower() in pins, requirement
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert "--require-hashes -r requirements.lock" in makefile
 
 
 def test_dockerfile_bakes_in_no_secret() -> None:
