@@ -21,7 +21,8 @@ from pathlib import Path
 from _common import ROOT, Row, machine
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_accuracy", "bench_startup", "bench_matching", "bench_pipeline"]
+SCRIPTS = ["bench_accuracy", "bench_startup", "bench_matching", "bench_pipeline",
+           "bench_crisis_queue"]
 LATEST = HERE / "latest.md"
 
 

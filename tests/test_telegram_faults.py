@@ -346,3 +346,30 @@ def test_webhook_skips_unreadable_updates_and_logs_nothing_of_them(tmp_path: Pat
             proc.kill()
             proc.wait()
         stub.stop()
+
+
+def test_sigterm_during_a_stall_stops_cleanly_and_the_update_comes_back(tmp_path: Path) -> None:
+    """Telegram hangs on every send: SIGTERM still ends the bot within 10 s with exit 0, and
+    the unanswered update is not acknowledged, so the next start answers it."""
+    stub = BotApiStub(TOKEN).start()
+    stub.fault("sendMessage", 1, "slow", 30.0)
+    env = _env(stub, tmp_path, BOT_LOG_LEVEL="INFO")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: stub.calls_of("setMyCommands"), 30)
+        stub.message(1101, "Ik wil met iemand praten")
+        _wait_for(lambda: stub.calls_of("sendMessage"), 20)  # received, hanging
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        assert time.monotonic() - started < 10
+        assert proc.returncode == 0
+        assert proc.stderr is not None
+        assert "Traceback" not in proc.stderr.read()
+        assert stub.pending_updates() == 1, "not acknowledged: Telegram keeps it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stub.stop()

@@ -52,7 +52,6 @@ from bot.channels.telegram_ui import (
     without_feedback,
 )
 from bot.config import Settings
-from bot.core.decision import Decision
 from bot.core.deeplinks import parse_payload
 from bot.core.engine import Engine
 from bot.core.model import Lang
@@ -72,7 +71,6 @@ RETRY_AFTER_RETRIES = 60  # times Telegram's own "retry after N s" is honoured i
 # normally, so a slow but successful send is not sent twice.
 READ_TIMEOUT = 30.0
 URGENT = {"urgent": True}  # rate_limit_args of a crisis reply: no queue, no waiting
-MAX_DECIDED = 1000  # decisions waiting for their handler, at most
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 COMMANDS: dict[Lang, list[BotCommand]] = {
@@ -161,9 +159,6 @@ class TelegramChannel:
         self.clock = clock
         self.memory = memory or ChatMemory()
         self.invites = OncePer(3600.0)
-        # Decisions made to see whether a message goes first, until its handler uses them
-        # (moments later): update id -> decision, never longer than that.
-        self._decided: dict[int, tuple[Engine, Lang | None, Decision]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -174,13 +169,7 @@ class TelegramChannel:
                 or message.chat.type != "private"):
             return False
         state = self.memory.peek(message.chat_id)
-        hint = (state.language if state else None) or (
-            _language_code(update) if state and state.clarify else None)
-        engine = self.engine_source()
-        decision = engine.decide(message.text, hint)
-        if len(self._decided) < MAX_DECIDED:
-            self._decided[update.update_id] = (engine, hint, decision)
-        return decision.action == "crisis"
+        return self.engine_source().urgent(message.text, state.language if state else None)
 
     async def unreadable(self) -> None:
         """Count an update that could not be read: only that it happened."""
@@ -349,16 +338,8 @@ class TelegramChannel:
         state = self.memory.get(chat_id)
         hint = state.language or (_language_code(update) if state.clarify else None)
         # A typed "1" or "2" after a question back picks one: the core decides that too.
-        reply = engine.answer(message.text, self.clock(), hint, offered=state.clarify,
-                              decided=self._decision(update, engine, hint))
+        reply = engine.answer(message.text, self.clock(), hint, offered=state.clarify)
         await self.send_reply(context, chat_id, reply)
-
-    def _decision(self, update: Update, engine: Engine, hint: Lang | None) -> Decision | None:
-        """The decision :meth:`urgent` made, if it was for this engine and language."""
-        kept = self._decided.pop(update.update_id, None)
-        if kept is None or kept[0] is not engine or kept[1] != hint:
-            return None
-        return kept[2]
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say kindly that only text is read; the content is not looked at or kept."""

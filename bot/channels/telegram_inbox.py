@@ -9,9 +9,9 @@ after an outage. So the bot fetches updates itself and hands each one to the App
   later ``getUpdates`` asks for an ``offset`` above it; the offset sent is the lowest update
   still being handled. After a crash Telegram hands out again what was not answered. Nothing
   of a message is written anywhere for this: Telegram keeps it. One exception: getUpdates
-  shows at most 100 updates from the offset on, so when 100 updates wait for their answers
-  (a peak: replies go out at Telegram's 30 a second), the bot acknowledges those it holds to
-  see the newer ones, because a crisis message may be among them. A crash in that moment
+  shows at most 100 updates from the offset on, so when it returns a full 100 (a peak:
+  replies go out at Telegram's 30 a second), the bot acknowledges those it holds to see the
+  newer ones at once, because a crisis message may be among them. A crash in that moment
   loses the replies to the updates held then; the README says so.
 - **An update that cannot be read is skipped** (counted as an anonymous event kind), never
   logged; the others of its batch are handled.
@@ -48,6 +48,9 @@ MAX_POLL_BACKOFF = 3.0  # seconds at most between polls after an error
 HANDLE_TIMEOUT = 330.0
 BUSY_POLL = 0.2  # seconds between polls while only updates in hand would come back
 LIMIT = 100  # updates one getUpdates call returns at most (Telegram's maximum)
+# Updates handled at once, crisis messages not counted: replies leave at Telegram's pace (30 a
+# second) anyway, and the event loop stays free to fetch what comes next, a crisis among it.
+MAX_BUSY = 64
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Inbox:
         self._chats: dict[int, _Chat] = {}
         self._loose: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()
+        self._busy = asyncio.Semaphore(MAX_BUSY)
         self.last_progress = time.monotonic()
 
     # -- what the fetchers use --------------------------------------------------------------
@@ -163,8 +167,12 @@ class Inbox:
     async def _work(self, chat_id: int, state: _Chat) -> None:
         try:
             while state.queue:
-                update_id, update, _ = _take(state.queue)
-                await self._handle(update_id, update)
+                update_id, update, urgent = _take(state.queue)
+                if urgent:
+                    await self._handle(update_id, update)
+                else:
+                    async with self._busy:
+                        await self._handle(update_id, update)
         finally:
             self._chats.pop(chat_id, None)
 
@@ -250,10 +258,9 @@ class Poller:
             if self.on_fetch is not None:
                 self.on_fetch()
             fresh = [self.inbox.add(raw) for raw in batch]
-            if batch and not any(f is not None for f in fresh):
-                if len(batch) >= LIMIT:
-                    self.inbox.window_full()
-                    continue
+            if len(batch) >= LIMIT:  # more may wait behind these: see them at once
+                self.inbox.window_full()
+            elif batch and not any(f is not None for f in fresh):
                 # Only updates still being answered came back: wait for one to finish.
                 await self.inbox.wait_for_change(BUSY_POLL)
 

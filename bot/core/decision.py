@@ -69,6 +69,17 @@ class Pipeline:
         in_domain = self.models.domain.probabilities(vector)[IN]
         return Ranking(tuple((t, round(p, 4)) for t, p in scored[:10]), round(in_domain, 4))
 
+    def is_crisis(self, text: str, hint: Lang | None = None) -> bool:
+        """Does the crisis net fire (phrases, combinations, the crisis model)? The quick look a
+        channel takes to answer a message first; :meth:`decide` also weighs crisis topics."""
+        analysis = self.reader.analyzer.analyze(text, hint)
+        if not analysis.has_text:
+            return False
+        lang = self.reader.language(analysis, hint)
+        plain = self.net.without_negations(analysis)
+        vector = self.models.vectoriser.vector(text)
+        return self.net.check(plain, lang, self.reader.concepts(plain, lang), vector).any
+
     def decide(self, text: str, hint: Lang | None = None) -> Decision:
         analysis = self.reader.analyzer.analyze(text, hint)
         lang = self.reader.language(analysis, hint)

@@ -46,14 +46,17 @@ class Engine:
     # -- the main entry --------------------------------------------------------------------
 
     def answer(self, text: str, now: datetime, hint: Lang | None = None,
-               offered: tuple[str, ...] = (), decided: Decision | None = None) -> Reply:
+               offered: tuple[str, ...] = ()) -> Reply:
         """Reply to one free-text message. ``offered``: the topics of the question the bot
-        asked last ("1 or 2"), so that a typed number picks one. ``decided``: the decision
-        already made for this text and hint (a channel that looked first), if any."""
+        asked last ("1 or 2"), so that a typed number picks one."""
         choice = text.strip().rstrip(".")
         if offered and choice.isdigit() and 1 <= int(choice) <= len(offered):
             return self.topic_reply(offered[int(choice) - 1], hint or "nl", now)
-        return self.reply(decided or self.decide(text, hint), now)
+        return self.reply(self.decide(text, hint), now)
+
+    def urgent(self, text: str, hint: Lang | None = None) -> bool:
+        """Should this message be answered before others? (The crisis net fires on it.)"""
+        return self.pipeline.is_crisis(text, hint)
 
     def decide(self, text: str, hint: Lang | None = None) -> Decision:
         return self.pipeline.decide(text, hint)
