@@ -151,7 +151,7 @@ class BotApiStub:
     def sent(self, chat_id: int) -> list[dict[str, Any]]:
         """Successful sendMessage calls to a chat, in order (their parameters)."""
         return [c.params for c in self.calls_of("sendMessage")
-                if c.status == 200 and int(c.params["chat_id"]) == chat_id]
+                if c.status == 200 and int(c.params.get("chat_id", 0)) == chat_id]
 
     def live(self, chat_id: int) -> dict[int, dict[str, Any]]:
         with self._cond:
@@ -264,6 +264,8 @@ class BotApiStub:
         return 200, BOT_USER
 
     def _m_sendMessage(self, p: dict[str, Any]) -> tuple[int, Any]:
+        if "chat_id" not in p:  # a request cut off by a client that died while sending it
+            return 400, "Bad Request: chat_id is empty"
         chat_id = int(p["chat_id"])
         text = str(p.get("text", ""))
         if not text.strip():

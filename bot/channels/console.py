@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from datetime import datetime
 from typing import TextIO
 
+from bot.clock import Clock
 from bot.core.engine import Engine
 from bot.core.model import Lang
 from bot.core.replies import Reply
-
-Clock = Callable[[], datetime]
 
 WELCOME = (
     "Welkom bij Hulpwijzer. Vertel in je eigen woorden wat er is gebeurd of wat je wilt weten.\n"

@@ -16,7 +16,6 @@ import random
 import time
 import traceback
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from telegram import (
@@ -51,6 +50,7 @@ from bot.channels.telegram_ui import (
     topics_keyboard,
     without_feedback,
 )
+from bot.clock import Clock
 from bot.config import Settings
 from bot.core.deeplinks import parse_payload
 from bot.core.engine import Engine
@@ -59,7 +59,6 @@ from bot.core.replies import Reply, crisis_header
 from bot.events import Event, EventKind, EventSink
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 CHANNEL = "telegram"
 # Telegram outages (429, 5xx, refused or reset connections) are waited out for this long, in
 # growing steps with jitter, before a reply is kept for the person's next message.

@@ -22,7 +22,7 @@ from telegram.ext import Application
 
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.channels.telegram_run import WEBHOOK_PATH, Progress, serve
-from bot.commands.core import now
+from bot.clock import now
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.model import KnowledgeBase
 from bot.heartbeat import Heartbeat

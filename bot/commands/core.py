@@ -5,22 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from bot.clock import now
 from bot.config import load_settings
 from bot.core.engine import Engine
 from bot.evaluation import EvalFileError, evaluate, format_report, load_items
 from bot.knowledge_files import check_knowledge, load_knowledge
 from bot.model_cache import build_engine
-
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
-
-
-def now() -> datetime:
-    """The time in Leiden: opening hours are read in it."""
-    return datetime.now(TIMEZONE)
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, name: str) -> int:
         print(f"error: knowledge directory not found: {directory}", file=sys.stderr)
         return 1
     months: int = args.stale_months or settings.stale_months
-    from bot.commands.core import now
+    from bot.clock import now
 
     today: date = args.today or now().date()
     print(review_text(directory, today, months, show_all=args.all))

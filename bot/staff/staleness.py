@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.clock import months_before
 from bot.knowledge_files import Problem, kind_of, line_of, read_yaml
 
 _RECHECK = re.compile(r"#.*\b(re-?check|opnieuw (?:controleren|checken|nakijken))", re.IGNORECASE)
@@ -45,16 +46,6 @@ def months_between(earlier: date, later: date) -> int:
     if later.day < earlier.day:
         months -= 1
     return max(months, 0)
-
-
-def months_before(today: date, months: int) -> date:
-    """The same day ``months`` months earlier (the last day of a shorter month)."""
-    index = today.year * 12 + today.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    last_day = (following - date.resolution).day
-    return date(year, month, min(today.day, last_day))
 
 
 def is_stale(checked: date, today: date, months: int) -> bool:

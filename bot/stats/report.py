@@ -18,10 +18,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from bot.clock import week_of
 from bot.events import EVENT_KINDS
 
 Period = Literal["week", "month"]
@@ -63,10 +64,6 @@ def period_of(day: date, by: Period) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise StatsError(f"no stats store at {path} (the bot creates it when it first counts)")
@@ -86,7 +83,7 @@ def load_daily(paths: Sequence[Path], query: Query, k: int = MIN_K) -> Daily:
     where, params = ["1 = 1"], []
     if query.start is not None:  # the whole week the first day falls in
         where.append("day >= ?")
-        params.append(monday_of(query.start).isoformat())
+        params.append(week_of(query.start).isoformat())
     if query.end is not None:
         where.append("day <= ?")
         params.append(query.end.isoformat())
@@ -102,7 +99,7 @@ def load_daily(paths: Sequence[Path], query: Query, k: int = MIN_K) -> Daily:
         try:
             for *key, count in db.execute(sql, params):
                 # Day rows of an older store count in their week.
-                key[0] = monday_of(date.fromisoformat(str(key[0]))).isoformat()
+                key[0] = week_of(date.fromisoformat(str(key[0]))).isoformat()
                 stored[tuple(str(v) for v in key)] += int(count)
         except sqlite3.Error as err:
             raise StatsError(f"{path} could not be read ({err})") from None
@@ -192,7 +189,7 @@ def weekly_by_topic(daily: Daily) -> dict[tuple[date, str], int]:
     """(Monday of the week, topic) -> count, from week counts grouped by topic first."""
     weekly: Counter[tuple[date, str]] = Counter()
     for (day, topic, *_), count in daily.items():
-        weekly[(monday_of(date.fromisoformat(day)), topic)] += count
+        weekly[(week_of(date.fromisoformat(day)), topic)] += count
     return dict(weekly)
 
 

@@ -21,20 +21,18 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.clock import Clock, months_before, now, today, week_of
 from bot.config import Settings
 from bot.events import EVENT_KINDS, Event
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 FILENAME = "stats.sqlite3"
 OTHER = "other"  # what a field that does not look like an id is counted as
 
-Clock = Callable[[], datetime]
 Key = tuple[str, str, str, str, str, str]  # day, topic, language, channel, source, kind
 
 log = logging.getLogger("bot.stats")
@@ -92,32 +90,6 @@ ON CONFLICT (day, topic, language, channel, source, kind)
 DO UPDATE SET count = count + excluded.count"""
 
 
-def today(clock: Clock) -> date:
-    """The date in Leiden for the clock's moment (a naive time is taken as Leiden time)."""
-    moment = clock()
-    if moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(TIMEZONE).date()
-
-
-def week_of(day: date) -> date:
-    """The Monday of the week ``day`` falls in: what the store keeps instead of the day."""
-    return day - timedelta(days=day.weekday())
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day-of-month ``months`` earlier (clamped to the month's last day)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        with contextlib.suppress(ValueError):
-            return date(year, month, min(day.day, candidate))
-    raise AssertionError("unreachable")
-
-
-def _default_clock() -> datetime:
-    return datetime.now(TIMEZONE)
 
 
 class StatsStore:
@@ -133,7 +105,7 @@ class StatsStore:
         path: Path,
         *,
         retention_months: int = 24,
-        clock: Clock = _default_clock,
+        clock: Clock = now,
         retry_seconds: float = 30.0,
         flush_seconds: float = 60.0,
         busy_timeout: float = 0.5,
@@ -166,7 +138,7 @@ class StatsStore:
         cls,
         settings: Settings,
         *,
-        clock: Clock = _default_clock,
+        clock: Clock = now,
         allowed_topics: Iterable[str] | None = None,
         allowed_sources: Iterable[str] | None = None,
         retry_seconds: float = 30.0,
