@@ -8,7 +8,10 @@ The stats store (``bot.stats``) implements :class:`EventSink`; :class:`NullSink`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from bot.core.replies import Reply
 
 EventKind = Literal[
     "answered",
@@ -34,6 +37,22 @@ class Event:
     language: str  # "nl" or "en"; "" when not known
     topic: str | None = None  # a topic id from the knowledge base, never free text
     source: str | None = None  # a campaign code from the knowledge base's allow-list
+
+
+def reply_kind(reply: Reply) -> EventKind:
+    """What a reply counts as, the same in every channel."""
+    if reply.crisis:
+        return "crisis"
+    if reply.clarify:
+        return "clarification"
+    if reply.fallback:
+        return "fallback"
+    return "answered"
+
+
+def reply_topic(reply: Reply) -> str | None:
+    """The topic a reply is counted under: the one it showed, else the best it found."""
+    return reply.shown_topic or (reply.topics[0] if reply.topics else None)
 
 
 class EventSink(Protocol):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,15 +18,20 @@ def _bot(*args: str, stdin: str = "", env: dict[str, str] | None = None
                           capture_output=True, text=True, timeout=60, env=env)
 
 
-def test_piped_chat_answers_with_the_sexual_assault_centre() -> None:
-    run = _bot("chat", stdin="ik ben gisteravond verkracht\n")
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    return {**env, "BOT_DATA_DIR": str(data_dir), **extra}
+
+
+def test_piped_chat_answers_with_the_sexual_assault_centre(tmp_path: Path) -> None:
+    run = _bot("chat", stdin="ik ben gisteravond verkracht\n", env=_env(tmp_path))
     assert run.returncode == 0, run.stderr
     assert "0800-0188" in run.stdout
     assert "Centrum Seksueel Geweld" in run.stdout
 
 
-def test_run_without_token_is_the_console_chat() -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+def test_run_without_token_is_the_console_chat(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "BOT_DATA_DIR": str(tmp_path)}
     run = _bot("run", stdin="I was raped last night\nthanks\n", env=env)
     assert run.returncode == 0, run.stderr
     assert "0800-0188" in run.stdout
@@ -80,3 +87,34 @@ def test_bad_environment_variable_is_one_line() -> None:
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0
     assert "BOT_MUNICIPALITY" in run.stderr
+
+
+def test_the_console_knows_the_commands_numbers_and_stops_only_on_stop(tmp_path: Path) -> None:
+    """The console behaves as Telegram does, and counts like it (channel "console")."""
+    lines = ["/start", "1", "ik wil dat het stopt, stop", "/taal en", "/help", "/privacy",
+             "/wis", "/stop", "ik ben gisteravond verkracht"]
+    run = _bot("chat", "--json", stdin="\n".join(lines) + "\n", env=_env(tmp_path))
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(rows) == 7, "/stop ends the chat; 'stop' in a sentence does not"
+    menu, picked, sentence, english, helped, privacy, cleared = rows
+    assert "1. " in menu["reply"] and menu["fallback"]
+    assert picked["topics"] and not picked["fallback"], "a typed number picks from the menu"
+    assert sentence["reply"] and sentence["language"] == "nl"
+    assert english["language"] == "en" and "English" in english["reply"]
+    assert "/wis" in helped["reply"] and "112" in helped["reply"]
+    assert "per week" in privacy["reply"]
+    assert "forgotten" in cleared["reply"]
+    with sqlite3.connect(tmp_path / "stats.sqlite3") as db:
+        kinds = dict(db.execute(
+            "SELECT kind, SUM(count) FROM counts WHERE channel = 'console' GROUP BY kind"))
+    assert kinds.get("menu", 0) >= 2 and kinds.get("quick_exit") == 1 and kinds.get("answered")
+
+
+def test_chat_json_keeps_the_conversation_across_lines(tmp_path: Path) -> None:
+    """A question back, then "2": the second line picks the second topic offered."""
+    run = _bot("chat", "--json", stdin="hallo\n2\n", env=_env(tmp_path))
+    assert run.returncode == 0, run.stderr
+    first, second = (json.loads(line) for line in run.stdout.splitlines())
+    assert first["fallback"], "a greeting gets the menu"
+    assert second["topics"] and not second["fallback"]

@@ -29,7 +29,7 @@ def _known(case: dict[str, Any]) -> Any:
     return pytest.param(case, marks=marks, id=case["text"][:40])
 
 
-@pytest.mark.parametrize("case", _table("topics.yaml"), ids=lambda c: c["text"][:40])
+@pytest.mark.parametrize("case", [_known(c) for c in _table("topics.yaml")])
 def test_message_lands_on_its_topic(case: dict[str, Any]) -> None:
     reply = engine().answer(case["text"], TUESDAY_AFTERNOON)
     assert reply.topics[:1] == (case["topic"],), engine().decide(case["text"]).reasons

@@ -129,8 +129,9 @@ async def test_conversation_leaves_only_counts(
     settings = Settings(telegram_token=TOKEN, telegram_api_url=stub.api_url, data_dir=data_dir)
     campaign = sorted(engine.kb.campaigns)[0]
     chat, other = CANARY_ID, 515151
-    told = ("Ik ben gisteren verkracht door {attacker}. Ik ben {name}, bel me op {phone} of "
-            "mail {email}, ik woon op {street}.").format(**CANARIES)
+    told = "Ik ben gisteren verkracht door {attacker}. Wat moet ik doen?".format(**CANARIES)
+    details = ("Ik ben {name}, bel me op {phone} of mail {email}, ik woon op {street}."
+               ).format(**CANARIES)
     crisis = "ik wil niet meer leven"
     english = "someone is spreading my nudes online"
     want: Counter[tuple[str, ...]] = Counter()
@@ -149,6 +150,8 @@ async def test_conversation_leaves_only_counts(
                 answer_id = last_bot_message(stub, chat)["message_id"]
                 kind, topic = expected_free_text(engine, told)
                 count(kind, topic, "nl", campaign)
+                await say(stub, chat, details, user=CANARY_USER)  # whatever it answers
+                count(*expected_free_text(engine, details), "nl", campaign)
                 await say(stub, chat, crisis, user=CANARY_USER)
                 kind, crisis_topic = expected_free_text(engine, crisis)
                 assert kind == "crisis"

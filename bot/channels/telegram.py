@@ -55,8 +55,8 @@ from bot.config import Settings
 from bot.core.deeplinks import parse_payload
 from bot.core.engine import Engine
 from bot.core.model import Lang
-from bot.core.replies import Reply, crisis_header
-from bot.events import Event, EventKind, EventSink
+from bot.core.replies import Reply, crisis_header, numbered
+from bot.events import Event, EventKind, EventSink, reply_kind, reply_topic
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -135,16 +135,6 @@ def _language_code(update: Update) -> Lang:
     user = update.effective_user
     code = (user.language_code or "nl") if user else "nl"
     return "nl" if code.lower().startswith("nl") else "en"
-
-
-def _event_kind(reply: Reply) -> EventKind:
-    if reply.crisis:
-        return "crisis"
-    if reply.clarify:
-        return "clarification"
-    if reply.fallback:
-        return "fallback"
-    return "answered"
 
 
 class TelegramChannel:
@@ -226,10 +216,9 @@ class TelegramChannel:
                          reply: Reply) -> None:
         state = self.memory.get(chat_id)
         state.language = reply.language
-        state.clarify = reply.clarify
+        state.clarify = numbered(reply)  # what a typed number picks next
         await self.send(context, chat_id, reply.text, reply_keyboard(reply), reply.crisis)
-        topic = reply.shown_topic or (reply.topics[0] if reply.topics else None)
-        await self.record(_event_kind(reply), reply.language, chat_id, topic)
+        await self.record(reply_kind(reply), reply.language, chat_id, reply_topic(reply))
 
     def topic_reply(self, engine: Engine, topic_id: str, lang: Lang) -> Reply:
         """A topic's answer; the core puts 112/113 on top of crisis topics."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ from bot.model_cache import build_engine
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    if name == "chat":
+        parser.add_argument("--json", action="store_true",
+                            help="one JSON object per reply (the fields of ask --json)")
     if name == "ask":
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
         parser.add_argument("questions", nargs="*", metavar="QUESTION",
@@ -54,9 +58,7 @@ def run(args: argparse.Namespace, name: str) -> int:
             return run_polling(settings)
         name = "chat"
     if name == "chat":
-        from bot.channels.console import chat
-
-        chat(load_engine(), now)
+        asyncio.run(_chat(bool(getattr(args, "json", False))))
         return 0
     if name == "ask":
         return _ask(load_engine(), args.questions, args.json)
@@ -72,6 +74,18 @@ def run(args: argparse.Namespace, name: str) -> int:
             return _eval_examples(args.verbose)
         return _eval(args.file, args.verbose, args.json, topics=not args.no_topics)
     raise AssertionError(name)
+
+
+async def _chat(json_lines: bool) -> None:
+    """The console chat, counting into the same store as Telegram (channel "console")."""
+    from bot.channels.console import chat
+    from bot.stats.store import StatsStore
+
+    settings = load_settings()
+    engine = load_engine()
+    async with StatsStore.open(settings, allowed_topics=engine.kb.topics,
+                               allowed_sources=engine.kb.campaigns) as store:
+        await chat(engine, now, store, json_lines=json_lines)
 
 
 def _ask(engine: Engine, questions: list[str], as_json: bool) -> int:

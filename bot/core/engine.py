@@ -117,7 +117,8 @@ class Engine:
         topics = [self.kb.topics[t] for t in MENU_TOPICS if t in self.kb.topics]
         humans = self._human_services()
         lines = [intro or phrase("menu_title", lang)]
-        lines.extend(f"• {t.title.get(lang)}" for t in topics)
+        lines.extend(f"{n}. {t.title.get(lang)}" for n, t in enumerate(topics, start=1))
+        lines.append(phrase("pick_number", lang))
         lines.append("")
         lines.append(phrase("human", lang))
         lines.extend(f"• {self._short_contact(s, lang)}" for s in humans)

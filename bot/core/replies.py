@@ -82,11 +82,23 @@ PHRASES: dict[str, dict[Lang, str]] = {
     "call": {"nl": "bel", "en": "call"},
     "or": {"nl": "of", "en": "or"},
     "menu_title": {"nl": "Waar kan ik je mee helpen?", "en": "What can I help you with?"},
+    "pick_number": {"nl": "Typ een nummer, of vertel het in je eigen woorden.",
+                    "en": "Type a number, or tell me in your own words."},
 }
 
 
 def phrase(key: str, lang: Lang, **values: str) -> str:
     return PHRASES[key][lang].format(**values)
+
+
+def numbered(reply: Reply) -> tuple[str, ...]:
+    """The topics a typed "1", "2", ... picks after this reply: its question back, or the
+    numbered topics of a menu. Every channel remembers these for the next message."""
+    if reply.clarify:
+        return reply.clarify
+    if reply.fallback:
+        return tuple(c.value for c in reply.choices if c.kind == "topic")
+    return ()
 
 
 @dataclass(frozen=True)
