@@ -23,10 +23,11 @@ EventKind = Literal[
     "quick_exit",
     "menu",
     "unreadable_update",  # Telegram sent an update the bot could not read; it was skipped
+    "smalltalk",  # thanks or goodbye
 ]
 EVENT_KINDS: tuple[EventKind, ...] = (
     "answered", "fallback", "clarification", "crisis", "helpful_yes", "helpful_no",
-    "quick_exit", "menu", "unreadable_update",
+    "quick_exit", "menu", "unreadable_update", "smalltalk",
 )
 
 
@@ -47,6 +48,8 @@ def reply_kind(reply: Reply) -> EventKind:
         return "clarification"
     if reply.fallback:
         return "fallback"
+    if reply.smalltalk:
+        return "smalltalk"
     return "answered"
 
 

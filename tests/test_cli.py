@@ -118,3 +118,12 @@ def test_chat_json_keeps_the_conversation_across_lines(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in run.stdout.splitlines())
     assert first["fallback"], "a greeting gets the menu"
     assert second["topics"] and not second["fallback"]
+
+
+def test_thanks_and_goodbye_get_a_short_warm_reply_and_a_way_to_a_person() -> None:
+    run = _bot("ask", "--json", stdin="dank je wel, tot ziens\nthanks!\n")
+    assert run.returncode == 0, run.stderr
+    for row in (json.loads(line) for line in run.stdout.splitlines()):
+        assert not row["topics"] and not row["crisis"] and not row["fallback"]
+        assert row["services"], "a way to a human, always"
+        assert len(row["reply"].splitlines()) <= 6

@@ -19,7 +19,7 @@ from bot.core.model import KnowledgeBase, Lang
 from bot.core.reading import Reader
 from bot.core.training import IN, Models
 
-Action = Literal["crisis", "answer", "clarify", "fallback", "greeting", "thanks"]
+Action = Literal["crisis", "answer", "clarify", "fallback", "greeting", "thanks", "goodbye"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,21 @@ class Decision:
     vector: Vector | None = field(default=None, repr=False, compare=False)
 
 
+SMALLTALK: tuple[Action, ...] = ("goodbye", "thanks", "greeting")  # the first found wins
+
+
+def _smalltalk_words(talk: dict[str, dict[Lang, frozenset[str]]]
+                     ) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """The words of each kind of small talk (both languages), and all allowed words."""
+    def vocabulary(kind: str) -> frozenset[str]:
+        groups = talk.get(kind, {})
+        return frozenset(w for entries in groups.values() for entry in entries
+                         for w in words(entry))
+
+    own: dict[str, frozenset[str]] = {kind: vocabulary(kind) for kind in SMALLTALK}
+    return own, frozenset().union(*own.values(), vocabulary("filler"))
+
+
 class Pipeline:
     """Everything needed to decide about a message, built once per knowledge base."""
 
@@ -58,6 +73,7 @@ class Pipeline:
         self.reader = Reader(kb)
         self.net = CrisisNet(kb.crisis, models.crisis, kb.matching)
         self.settings = kb.matching
+        self._talk = _smalltalk_words(kb.matching.smalltalk)
 
     def language(self, text: str, hint: Lang | None = None) -> Lang:
         analysis = self.reader.analyzer.analyze(text, hint)
@@ -115,16 +131,13 @@ class Pipeline:
         return Decision("answer", lang, ranking, finding, top, tuple(reasons), vector)
 
     def _smalltalk(self, text: str, lang: Lang) -> Action | None:
+        """Greeting, thanks or goodbye: a message made only of such words (and filler words,
+        which make none on their own). Goodbye wins over thanks, thanks over a greeting."""
         toks = words(text)
-        talk = self.settings.smalltalk
-        filler = talk.get("filler", {})
-        for kind in ("greeting", "thanks"):
-            allowed = talk.get(kind, {})
-            own = allowed.get("nl", frozenset()) | allowed.get("en", frozenset())
-            extra = filler.get("nl", frozenset()) | filler.get("en", frozenset())
-            if toks and any(t in own for t in toks) and all(t in own | extra for t in toks):
-                return "greeting" if kind == "greeting" else "thanks"
-        return None
+        own, allowed = self._talk
+        if not toks or not all(t in allowed for t in toks):
+            return None
+        return next((kind for kind in SMALLTALK if any(t in own[kind] for t in toks)), None)
 
     def _distinct(self, a: str, b: str) -> bool:
         """Two topics are worth a question only if neither lists the other as related."""

@@ -65,7 +65,9 @@ class Engine:
         lang = decision.language
         if decision.action == "crisis":
             return self._crisis_reply(decision, now)
-        if decision.action in ("fallback", "greeting", "thanks"):
+        if decision.action in ("thanks", "goodbye"):
+            return self._farewell(decision.action, lang, now)
+        if decision.action in ("fallback", "greeting"):
             smalltalk = None if decision.action == "fallback" else decision.action
             return self._fallback(lang, now, smalltalk)
         if decision.action == "clarify":
@@ -136,6 +138,15 @@ class Engine:
         if smalltalk:
             intro += "\n\n" + phrase("menu_title", lang)
         return self.menu_reply(lang, now, intro)
+
+    def _farewell(self, kind: str, lang: Lang, now: datetime) -> Reply:
+        """Thanks or goodbye: a short warm line and the people to turn to; no menu."""
+        humans = self._human_services()
+        lines = [phrase(kind, lang), "", phrase("human", lang)]
+        lines.extend(f"• {self._short_contact(s, lang)}" for s in humans)
+        return Reply(text="\n".join(lines), language=lang,
+                     services=tuple(s.id for s in humans), smalltalk=True,
+                     choices=service_choices(humans, lang))
 
     def _clarify(self, a: str, b: str, lang: Lang, now: datetime) -> Reply:
         ta, tb = self.kb.topics[a], self.kb.topics[b]

@@ -62,8 +62,12 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "or what you want to know. You do not need to give your name.",
     },
     "thanks": {
-        "nl": "Graag gedaan. Zorg goed voor jezelf. Je kunt altijd terugkomen.",
-        "en": "You're welcome. Take good care of yourself. You can always come back.",
+        "nl": "Graag gedaan. Sterkte, je kunt altijd terugkomen.",
+        "en": "You're welcome. Take care, you can always come back.",
+    },
+    "goodbye": {
+        "nl": "Dag, sterkte. Je kunt altijd terugkomen, dag en nacht.",
+        "en": "Bye, take care. You can always come back, day and night.",
     },
     "clarify": {
         "nl": "Ik wil je zo goed mogelijk helpen. Gaat het vooral over:\n1. {a}\n2. {b}\n"
@@ -121,6 +125,7 @@ class Reply:
     clarify: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     shown_topic: str | None = None
+    smalltalk: bool = False  # thanks or goodbye: no topic, counted apart
 
 
 def _hours_text(hours: Hours, lang: Lang, now: datetime) -> str:
