@@ -642,15 +642,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_webhook_needs_the_secret(tmp_path: Path) -> None:
-    stub = BotApiStub(TOKEN).start()
+WEBHOOK_SECRET = "s3cret-Webhook_code"
+
+
+def start_webhook(stub: BotApiStub, tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """`python -m bot telegram --webhook` on a free port of 127.0.0.1; (process, port)."""
     port = _free_port()
-    secret = "s3cret-Webhook_code"
     env = _env(stub, tmp_path, TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-               TELEGRAM_WEBHOOK_SECRET=secret, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+               TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
                TELEGRAM_WEBHOOK_PORT=str(port))
     proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram", "--webhook"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, port
+
+
+def test_webhook_needs_the_secret(tmp_path: Path) -> None:
+    stub = BotApiStub(TOKEN).start()
+    proc, port = start_webhook(stub, tmp_path)
+    secret = WEBHOOK_SECRET
     try:
         hook = _wait_for(lambda: stub.webhook, 20)
         assert hook["url"] == f"http://127.0.0.1:{port}/telegram"

@@ -34,13 +34,14 @@ from tests.test_telegram import (
     NOW,
     ROOT,
     TOKEN,
+    WEBHOOK_SECRET,
     Bot,
     ListSink,
     _env,
-    _free_port,
     _reachable,
     _wait_for,
     clock,
+    start_webhook,
 )
 
 CANARY_TEXT = "Kanarietekst van Annelies Kanarievogel, 06-98765432"
@@ -309,15 +310,10 @@ async def test_health_fails_when_nothing_is_fetched_or_answered(tmp_path: Path,
 
 def test_webhook_skips_unreadable_updates_and_logs_nothing_of_them(tmp_path: Path) -> None:
     stub = BotApiStub(TOKEN).start()
-    port = _free_port()
-    secret = "s3cret-Webhook_code"
-    env = _env(stub, tmp_path, TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-               TELEGRAM_WEBHOOK_SECRET=secret, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-               TELEGRAM_WEBHOOK_PORT=str(port))
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram", "--webhook"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, port = start_webhook(stub, tmp_path)
     url = f"http://127.0.0.1:{port}/telegram"
-    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+    headers = {"Content-Type": "application/json",
+               "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
     try:
         _wait_for(lambda: stub.webhook, 30)
         _wait_for(lambda: _reachable(url), 10)

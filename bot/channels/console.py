@@ -24,7 +24,7 @@ from typing import TextIO
 from bot.clock import Clock
 from bot.core.engine import Engine
 from bot.core.model import Lang
-from bot.core.replies import Reply, crisis_header, numbered
+from bot.core.replies import Reply, crisis_header, numbered, summary
 from bot.events import Event, EventKind, EventSink, NullSink, reply_kind, reply_topic
 
 CHANNEL = "console"
@@ -144,14 +144,7 @@ class ConsoleChat:
 
 def as_json(reply: Reply) -> str:
     """The fields of ``ask --json``, one line."""
-    return json.dumps({
-        "topics": list(reply.topics[:3]),
-        "services": list(reply.services),
-        "crisis": reply.crisis,
-        "fallback": reply.fallback,
-        "language": reply.language,
-        "reply": reply.text,
-    }, ensure_ascii=False)
+    return json.dumps(summary(reply), ensure_ascii=False)
 
 
 async def chat(engine: Engine, clock: Clock, sink: EventSink | None = None,

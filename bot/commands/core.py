@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.clock import now
 from bot.config import load_settings
 from bot.core.engine import Engine
+from bot.core.replies import summary
 from bot.evaluation import EvalFileError, evaluate, format_report, load_items
 from bot.knowledge_files import check_knowledge, load_knowledge
 from bot.model_cache import build_engine
@@ -93,14 +94,7 @@ def _ask(engine: Engine, questions: list[str], as_json: bool) -> int:
     for question in lines:
         reply = engine.answer(question, now())
         if as_json:
-            print(json.dumps({
-                "topics": list(reply.topics[:3]),
-                "services": list(reply.services),
-                "crisis": reply.crisis,
-                "fallback": reply.fallback,
-                "language": reply.language,
-                "reply": reply.text,
-            }, ensure_ascii=False), flush=True)
+            print(json.dumps(summary(reply), ensure_ascii=False), flush=True)
         else:
             print(reply.text + "\n", flush=True)
     return 0

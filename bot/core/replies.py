@@ -95,6 +95,18 @@ def phrase(key: str, lang: Lang, **values: str) -> str:
     return PHRASES[key][lang].format(**values)
 
 
+def summary(reply: Reply) -> dict[str, object]:
+    """What `ask --json` and `chat --json` print for a reply."""
+    return {
+        "topics": list(reply.topics[:3]),
+        "services": list(reply.services),
+        "crisis": reply.crisis,
+        "fallback": reply.fallback,
+        "language": reply.language,
+        "reply": reply.text,
+    }
+
+
 def numbered(reply: Reply) -> tuple[str, ...]:
     """The topics a typed "1", "2", ... picks after this reply: its question back, or the
     numbered topics of a menu. Every channel remembers these for the next message."""
