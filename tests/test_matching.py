@@ -130,3 +130,17 @@ def test_the_leak_check_finds_a_copied_example() -> None:
     assert _leaks([{"text": f"Hoi. {example.upper()}!"}], knowledge)
     assert not _leaks([{"text": "zwaluwstaart koekoeksklok paarse giraf danst vrolijk"}],
                       knowledge)
+
+
+def test_no_heldout_run_of_words_spans_the_knowledge_files_either() -> None:
+    """The same check over each knowledge file's whole text (answers, comments, and runs that
+    cross from one list item into the next), as a reviewer reading the files would see it."""
+    def grams(text: str) -> set[str]:
+        ws = re.findall(r"\w+", text.lower())
+        return {" ".join(ws[i:i + 5]) for i in range(len(ws) - 4)}
+
+    held = set().union(*(grams(str(item["text"])) for path in sorted(HELDOUT.glob("*.yaml"))
+                         for item in yaml.safe_load(path.read_text(encoding="utf-8"))))
+    found = [f"{path.relative_to(KNOWLEDGE)}: {run!r}" for path in sorted(KNOWLEDGE.rglob("*.yaml"))
+             for run in sorted(grams(path.read_text(encoding="utf-8")) & held)]
+    assert not found, "held-out words in knowledge/ (5 in a row):\n" + "\n".join(found)
