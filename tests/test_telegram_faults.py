@@ -267,6 +267,9 @@ async def test_a_crisis_reply_jumps_a_queue_of_900_replies(
         answered = sum(1 for chat in range(2000, 2900) if stub.sent(chat))
         assert answered < 300, f"the crisis reply waited behind {answered} replies"
         assert stub.sent(3000)[0]["text"] == engine.answer(crisis, NOW).text
+        polls = len(stub.calls_of("getUpdates"))
+        await asyncio.sleep(1.0)  # replies still going out, nothing new coming in
+        assert len(stub.calls_of("getUpdates")) - polls <= 10, "no tight loop of polls"
 
 
 async def test_an_edited_message_is_answered_like_a_new_one(

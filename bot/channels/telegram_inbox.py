@@ -46,7 +46,7 @@ MAX_POLL_BACKOFF = 3.0  # seconds at most between polls after an error
 # Longer than every retry of a reply together (see telegram.py); an update whose handling
 # takes longer is given up, so one stuck update cannot hold back the acknowledgements.
 HANDLE_TIMEOUT = 330.0
-BUSY_POLL = 0.2  # seconds between polls while only updates in hand would come back
+BUSY_POLL = 0.2  # seconds between short polls while updates are being answered
 LIMIT = 100  # updates one getUpdates call returns at most (Telegram's maximum)
 # Updates handled at once, crisis messages not counted: replies leave at Telegram's pace (30 a
 # second) anyway, and the event loop stays free to fetch what comes next, a crisis among it.
@@ -260,9 +260,10 @@ class Poller:
             fresh = [self.inbox.add(raw) for raw in batch]
             if len(batch) >= LIMIT:  # more may wait behind these: see them at once
                 self.inbox.window_full()
-            elif batch and not any(f is not None for f in fresh):
-                # Only updates still being answered came back: wait for one to finish.
-                await self.inbox.wait_for_change(BUSY_POLL)
+            elif wait == 0 and not any(f is not None for f in fresh):
+                # A short poll (updates are in hand) brought nothing new: wait a moment
+                # before asking again (and acknowledging what was answered meanwhile).
+                await _sleep_or_stop(stop, BUSY_POLL)
 
     async def fetch(self, offset: int | None, wait: int, limit: int = LIMIT) -> list[Any]:
         body: dict[str, Any] = {"timeout": wait, "limit": limit,
