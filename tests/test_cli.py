@@ -127,3 +127,15 @@ def test_thanks_and_goodbye_get_a_short_warm_reply_and_a_way_to_a_person() -> No
         assert not row["topics"] and not row["crisis"] and not row["fallback"]
         assert row["services"], "a way to a human, always"
         assert len(row["reply"].splitlines()) <= 6
+
+
+def test_asking_for_the_other_language_repeats_the_last_answer_in_it(tmp_path: Path) -> None:
+    lines = ["ik ben gisteravond verkracht", "kun je dat in het engels zeggen",
+             "can we speak dutch", "mijn engelse leraar zit steeds aan me"]
+    run = _bot("chat", "--json", stdin="\n".join(lines) + "\n", env=_env(tmp_path))
+    assert run.returncode == 0, run.stderr
+    first, english, dutch, question = (json.loads(line) for line in run.stdout.splitlines())
+    assert first["language"] == "nl" and english["language"] == "en"
+    assert english["topics"][:1] == first["topics"][:1] == dutch["topics"][:1]
+    assert dutch["language"] == "nl" and dutch["reply"] == first["reply"]
+    assert question["topics"][:1] != first["topics"][:1], "a real question is not a switch"

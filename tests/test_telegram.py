@@ -754,3 +754,10 @@ async def test_help_privacy_and_unknown_commands(bot: Bot) -> None:
     assert "Telegram itself keeps" in english["text"] and "/wis" in english["text"]
     [menu] = await bot.say(91, "/doesnotexist")
     assert menu["text"] == text("menu_question", "nl")
+
+
+async def test_asking_for_english_repeats_the_last_answer_in_english(bot: Bot) -> None:
+    [first] = await bot.say(95, "ik ben gisteravond verkracht")
+    [again] = await bot.say(95, "kun je dat in het engels zeggen")
+    assert again["text"] == bot.channel.topic_reply(bot.engine, "acute-assault", "en").text
+    assert first["text"] != again["text"]

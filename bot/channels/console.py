@@ -70,6 +70,7 @@ class Conversation:
 
     language: Lang | None = None
     offered: tuple[str, ...] = ()  # topics a typed number picks
+    topic: str | None = None  # the topic answered last
     seen: float = 0.0
 
 
@@ -96,7 +97,7 @@ class ConsoleChat:
         if text.startswith("/"):
             return await self._command(text)
         reply = self.engine.answer(text, self.clock(), self.talk.language,
-                                   offered=self.talk.offered)
+                                   offered=self.talk.offered, last_topic=self.talk.topic)
         return await self._keep(reply, reply_kind(reply), reply_topic(reply))
 
     async def _command(self, text: str) -> Reply:
@@ -129,6 +130,7 @@ class ConsoleChat:
     async def _keep(self, reply: Reply, kind: EventKind, topic: str | None) -> Reply:
         self.talk.language = reply.language
         self.talk.offered = numbered(reply)
+        self.talk.topic = reply.shown_topic or self.talk.topic
         await self._count(kind, reply.language, topic)
         return reply
 

@@ -217,6 +217,7 @@ class TelegramChannel:
         state = self.memory.get(chat_id)
         state.language = reply.language
         state.clarify = numbered(reply)  # what a typed number picks next
+        state.topic = reply.shown_topic or state.topic
         await self.send(context, chat_id, reply.text, reply_keyboard(reply), reply.crisis)
         await self.record(reply_kind(reply), reply.language, chat_id, reply_topic(reply))
 
@@ -326,7 +327,8 @@ class TelegramChannel:
         state = self.memory.get(chat_id)
         hint = state.language or (_language_code(update) if state.clarify else None)
         # A typed "1" or "2" after a question back picks one: the core decides that too.
-        reply = engine.answer(message.text, self.clock(), hint, offered=state.clarify)
+        reply = engine.answer(message.text, self.clock(), hint, offered=state.clarify,
+                              last_topic=state.topic)
         await self.send_reply(context, chat_id, reply)
 
     async def non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

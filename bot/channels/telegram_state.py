@@ -39,6 +39,7 @@ class ChatState:
     language: Lang | None = None
     source: str | None = None
     clarify: tuple[str, ...] = ()
+    topic: str | None = None  # the topic answered last (a knowledge id)
     messages: deque[tuple[float, int]] = field(default_factory=deque)
     undelivered: Undelivered | None = None
 

@@ -52,16 +52,16 @@ class Decision:
 SMALLTALK: tuple[Action, ...] = ("goodbye", "thanks", "greeting")  # the first found wins
 
 
+def _words_of(groups: dict[Lang, frozenset[str]]) -> frozenset[str]:
+    """Every word of a small-talk list, both languages."""
+    return frozenset(w for entries in groups.values() for entry in entries for w in words(entry))
+
+
 def _smalltalk_words(talk: dict[str, dict[Lang, frozenset[str]]]
                      ) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     """The words of each kind of small talk (both languages), and all allowed words."""
-    def vocabulary(kind: str) -> frozenset[str]:
-        groups = talk.get(kind, {})
-        return frozenset(w for entries in groups.values() for entry in entries
-                         for w in words(entry))
-
-    own: dict[str, frozenset[str]] = {kind: vocabulary(kind) for kind in SMALLTALK}
-    return own, frozenset().union(*own.values(), vocabulary("filler"))
+    own: dict[str, frozenset[str]] = {kind: _words_of(talk.get(kind, {})) for kind in SMALLTALK}
+    return own, frozenset().union(*own.values(), _words_of(talk.get("filler", {})))
 
 
 class Pipeline:
@@ -74,6 +74,9 @@ class Pipeline:
         self.net = CrisisNet(kb.crisis, models.crisis, kb.matching)
         self.settings = kb.matching
         self._talk = _smalltalk_words(kb.matching.smalltalk)
+        talk = kb.matching.smalltalk
+        to_en, to_nl = _words_of(talk.get("to_english", {})), _words_of(talk.get("to_dutch", {}))
+        self._switch = (to_en, to_nl, to_en | to_nl | _words_of(talk.get("language_words", {})))
 
     def language(self, text: str, hint: Lang | None = None) -> Lang:
         analysis = self.reader.analyzer.analyze(text, hint)
@@ -84,6 +87,18 @@ class Pipeline:
         scored = sorted(probs.items(), key=lambda item: (-item[1], item[0]))
         in_domain = self.models.domain.probabilities(vector)[IN]
         return Ranking(tuple((t, round(p, 4)) for t, p in scored[:10]), round(in_domain, 4))
+
+    def language_request(self, text: str) -> Lang | None:
+        """"Kun je dat in het Engels zeggen?", "can we speak Dutch": the language asked for,
+        when the message asks only that (words in matching.yaml, smalltalk)."""
+        toks = words(text)
+        to_en, to_nl, allowed = self._switch
+        if not toks or not all(t in allowed for t in toks):
+            return None
+        asks_en, asks_nl = any(t in to_en for t in toks), any(t in to_nl for t in toks)
+        if asks_en == asks_nl:  # neither, or both named
+            return None
+        return "en" if asks_en else "nl"
 
     def is_crisis(self, text: str, hint: Lang | None = None) -> bool:
         """Does the crisis net fire (phrases, combinations, the crisis model)? The quick look a

@@ -46,12 +46,18 @@ class Engine:
     # -- the main entry --------------------------------------------------------------------
 
     def answer(self, text: str, now: datetime, hint: Lang | None = None,
-               offered: tuple[str, ...] = ()) -> Reply:
+               offered: tuple[str, ...] = (), last_topic: str | None = None) -> Reply:
         """Reply to one free-text message. ``offered``: the topics of the question the bot
-        asked last ("1 or 2"), so that a typed number picks one."""
+        asked last ("1 or 2"), so that a typed number picks one. ``last_topic``: the topic
+        answered last, which "kun je dat in het Engels zeggen" repeats in English."""
         choice = text.strip().rstrip(".")
         if offered and choice.isdigit() and 1 <= int(choice) <= len(offered):
             return self.topic_reply(offered[int(choice) - 1], hint or "nl", now)
+        wanted = self.pipeline.language_request(text)
+        if wanted is not None:
+            if last_topic in self.kb.topics:
+                return self.topic_reply(last_topic, wanted, now)
+            return self.menu_reply(wanted, now)
         return self.reply(self.decide(text, hint), now)
 
     def urgent(self, text: str, hint: Lang | None = None) -> bool:
