@@ -228,13 +228,11 @@ class Poller:
     """Long polling with our own HTTP client: the raw JSON goes to the inbox, unparsed."""
 
     def __init__(self, api_url: str, token: str, inbox: Inbox,
-                 timeout: int = POLL_TIMEOUT, max_backoff: float = MAX_POLL_BACKOFF,
-                 on_fetch: Callable[[], None] | None = None) -> None:
+                 timeout: int = POLL_TIMEOUT, max_backoff: float = MAX_POLL_BACKOFF) -> None:
         self.url = f"{api_url.rstrip('/')}{token}/getUpdates"
         self.inbox = inbox
         self.timeout = timeout
         self.max_backoff = max_backoff
-        self.on_fetch = on_fetch
         self.last_fetch = time.monotonic()
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout + 10.0, connect=5.0))
 
@@ -255,8 +253,6 @@ class Poller:
                 continue
             failures = 0
             self.last_fetch = time.monotonic()
-            if self.on_fetch is not None:
-                self.on_fetch()
             fresh = [self.inbox.add(raw) for raw in batch]
             if len(batch) >= LIMIT:  # more may wait behind these: see them at once
                 self.inbox.window_full()

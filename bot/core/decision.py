@@ -103,23 +103,27 @@ class Pipeline:
     def is_crisis(self, text: str, hint: Lang | None = None) -> bool:
         """Does the crisis net fire (phrases, combinations, the crisis model)? The quick look a
         channel takes to answer a message first; :meth:`decide` also weighs crisis topics."""
+        read = self._crisis_check(text, hint)
+        return read is not None and read[2].any
+
+    def _crisis_check(self, text: str, hint: Lang | None
+                      ) -> tuple[Lang, Vector, CrisisFinding] | None:
+        """Language, vector and the crisis net's finding; None when there are no words."""
         analysis = self.reader.analyzer.analyze(text, hint)
         if not analysis.has_text:
-            return False
+            return None
         lang = self.reader.language(analysis, hint)
         plain = self.net.without_negations(analysis)
         vector = self.models.vectoriser.vector(text)
-        return self.net.check(plain, lang, self.reader.concepts(plain, lang), vector).any
+        return lang, vector, self.net.check(plain, lang, self.reader.concepts(plain, lang),
+                                            vector)
 
     def decide(self, text: str, hint: Lang | None = None) -> Decision:
-        analysis = self.reader.analyzer.analyze(text, hint)
-        lang = self.reader.language(analysis, hint)
-        if not analysis.has_text:
-            return Decision("fallback", lang, Ranking((), 0.0), CrisisFinding(),
-                            reasons=("no words to read",))
-        vector = self.models.vectoriser.vector(text)
-        plain = self.net.without_negations(analysis)
-        finding = self.net.check(plain, lang, self.reader.concepts(plain, lang), vector)
+        read = self._crisis_check(text, hint)
+        if read is None:
+            return Decision("fallback", self.language(text, hint), Ranking((), 0.0),
+                            CrisisFinding(), reasons=("no words to read",))
+        lang, vector, finding = read
         ranking = self.rank(vector)
         s = self.settings
         best, p1 = ranking.scored[0]
