@@ -619,7 +619,7 @@ def test_sigterm_stops_polling_within_ten_seconds(tmp_path: Path) -> None:
                             stderr=subprocess.PIPE, text=True)
     try:
         stub.message(81, "Ik wil met iemand praten")
-        _wait_for(lambda: stub.sent(81), 20)
+        _wait_for(lambda: stub.sent(81), 60)  # start-up trains the models
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
@@ -661,7 +661,7 @@ def test_webhook_needs_the_secret(tmp_path: Path) -> None:
     proc, port = start_webhook(stub, tmp_path)
     secret = WEBHOOK_SECRET
     try:
-        hook = _wait_for(lambda: stub.webhook, 20)
+        hook = _wait_for(lambda: stub.webhook, 60)  # start-up trains the models
         assert hook["url"] == f"http://127.0.0.1:{port}/telegram"
         assert hook["secret_token"] == secret
         assert TOKEN not in hook["url"]
